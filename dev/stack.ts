@@ -1,0 +1,198 @@
+// The whole local stack in one call: Temporal (with UI), Azurite, the Cosmos DB server and the ADF
+// stand-in, plus the azbackup config that points at them. Used by `npm run dev`, the demo, tests, benches.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { ConfigInput } from '../src/config/schema';
+import { startAzurite, azuriteConnectionString } from './azurite';
+import { ensureLocalCertificate } from './certs';
+import { ManagedProcess } from './managed-process';
+import { assertPortFree, findFreePorts } from './ports';
+import { startTemporalServer, type RunningTemporal } from './temporal-server';
+import { waitForPort } from './wait';
+
+export interface StackPorts {
+  temporal: number;
+  temporalUi: number;
+  azurite: number;
+  cosmos: number;
+  adf: number;
+}
+
+export const DEFAULT_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, azurite: 10000, cosmos: 8081, adf: 8443 };
+
+const PORT_ENV: Record<keyof StackPorts, string> = {
+  temporal: 'AZBACKUP_TEMPORAL_PORT',
+  temporalUi: 'AZBACKUP_TEMPORAL_UI_PORT',
+  azurite: 'AZBACKUP_AZURITE_PORT',
+  cosmos: 'AZBACKUP_COSMOS_PORT',
+  adf: 'AZBACKUP_ADF_PORT',
+};
+
+const COMPONENT: Record<keyof StackPorts, string> = {
+  temporal: 'Temporal frontend',
+  temporalUi: 'Temporal web UI',
+  azurite: 'Azurite blob service',
+  cosmos: 'Cosmos DB server',
+  adf: 'ADF stand-in',
+};
+
+/** The Cosmos DB emulator's published key; the local server accepts any key. */
+export const LOCAL_COSMOS_KEY =
+  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+export interface StartStackOptions {
+  /** Where logs, certificates, the config file and (when persistent) data go. */
+  dataDir: string;
+  /** Keep Temporal and Azurite state on disk in dataDir (dev); in memory otherwise (tests, demo). */
+  persistent?: boolean;
+  /** 'default': 7233/8233/10000/8081/8443 with AZBACKUP_*_PORT overrides; 'random': free ports (tests). */
+  ports?: 'default' | 'random' | StackPorts;
+  namespace?: string;
+  log?: (message: string) => void;
+}
+
+export interface LocalStack {
+  ports: StackPorts;
+  temporal: RunningTemporal;
+  /** The azbackup configuration for this stack (connections source, backup, devstore, cosmos, adf). */
+  config: ConfigInput;
+  configFile: string;
+  caFile: string;
+  dataDir: string;
+  processes(): ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StartStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const dataDir = options.dataDir;
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const ports = await resolvePorts(options.ports ?? 'default');
+  // Every port is checked before anything starts: a clash fails fast, with nothing to clean up.
+  for (const key of Object.keys(ports) as (keyof StackPorts)[]) {
+    await assertPortFree(
+      ports[key],
+      COMPONENT[key],
+      options.ports === 'default' || !options.ports ? PORT_ENV[key] : undefined,
+    );
+  }
+  const cert = await ensureLocalCertificate(join(dataDir, 'tls'));
+  const started: { stop(): Promise<void> }[] = [];
+  const processes: ManagedProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(started.splice(0).map((c) => c.stop()));
+  };
+  try {
+    const node = (name: string, script: string, port: number, extra: string[] = []) =>
+      new ManagedProcess({
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(__dirname, script), '--port', String(port), ...extra],
+        logFile: join(logDir, `${script.replace(/\W+/g, '-')}.log`),
+        cwd: join(__dirname, '..'), // so that `--import tsx` resolves from the project
+      });
+    const tlsArgs = ['--cert-file', cert.certFile, '--key-file', cert.keyFile];
+    const cosmos = node('Cosmos DB server', 'cosmos-server-main.ts', ports.cosmos, tlsArgs);
+    const adf = node('ADF stand-in', 'adf-standin/main.ts', ports.adf, tlsArgs);
+    started.push(cosmos, adf);
+    processes.push(cosmos, adf);
+    log(`Starting Temporal, Azurite, Cosmos DB server and ADF stand-in (logs in ${logDir})...`);
+    const [temporalStart, azuriteStart, ...others] = await Promise.allSettled([
+      startTemporalServer({
+        port: ports.temporal,
+        uiPort: ports.temporalUi,
+        namespace: options.namespace ?? 'default',
+        dbFile: options.persistent ? join(dataDir, 'temporal.db') : undefined,
+        logDir,
+        log,
+      }),
+      startAzurite({
+        port: ports.azurite,
+        location: options.persistent ? join(dataDir, 'azurite') : undefined,
+        logDir,
+      }),
+      waitForPort(cosmos, ports.cosmos),
+      waitForPort(adf, ports.adf),
+    ]);
+    if (temporalStart.status === 'fulfilled') {
+      started.push(temporalStart.value);
+      if (temporalStart.value.process) processes.push(temporalStart.value.process);
+    }
+    if (azuriteStart.status === 'fulfilled') (started.push(azuriteStart.value), processes.push(azuriteStart.value));
+    const failure = [temporalStart, azuriteStart, ...others].find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    const temporal = (temporalStart as PromiseFulfilledResult<RunningTemporal>).value;
+    const config = localConfig(ports, temporal, cert.certFile);
+    const configFile = join(dataDir, 'azbackup.local.yaml');
+    writeFileSync(
+      configFile,
+      `# Written by the azbackup dev stack; local development keys only.\n${stringify(config)}`,
+    );
+    return {
+      ports,
+      temporal,
+      config,
+      configFile,
+      caFile: cert.certFile,
+      dataDir,
+      processes: () => processes.filter((p) => !p.hasExited),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function localConfig(ports: StackPorts, temporal: RunningTemporal, caFile: string): ConfigInput {
+  return {
+    temporal: {
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: 'azbackup',
+      uiUrl: temporal.uiUrl,
+    },
+    connections: {
+      source: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'source') },
+      backup: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'backup') },
+      devstore: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'devstoreaccount1') },
+      cosmos: { kind: 'cosmos', endpoint: `https://127.0.0.1:${ports.cosmos}`, key: LOCAL_COSMOS_KEY, caFile },
+      adf: {
+        kind: 'adf',
+        subscriptionId: '00000000-0000-0000-0000-000000000000',
+        resourceGroup: 'azbackup-dev',
+        factoryName: 'azbackup-dev',
+        endpoint: `https://127.0.0.1:${ports.adf}`,
+        caFile,
+        credential: { token: 'local-dev-token' },
+      },
+    },
+  };
+}
+
+async function resolvePorts(choice: NonNullable<StartStackOptions['ports']>): Promise<StackPorts> {
+  if (typeof choice === 'object') return choice;
+  if (choice === 'random') {
+    const [temporal, temporalUi, azurite, cosmos, adf] = (await findFreePorts(5)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { temporal, temporalUi, azurite, cosmos, adf };
+  }
+  const ports = { ...DEFAULT_PORTS };
+  for (const key of Object.keys(ports) as (keyof StackPorts)[]) {
+    const value = process.env[PORT_ENV[key]];
+    if (value === undefined) continue;
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`${PORT_ENV[key]} must be a port number between 1 and 65535, got ${JSON.stringify(value)}`);
+    }
+    ports[key] = port;
+  }
+  return ports;
+}

@@ -1,0 +1,48 @@
+// Preflight of a backup: resolve the named connections and check the source container exists,
+// all before the first write, so a typo fails with a clear message and leaves nothing behind.
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConnectionRegistry } from '../storage/connections';
+import { FailureType, resolveConnection, statusCodeOf } from './failures';
+
+export interface PrepareBackupInput {
+  source: string;
+  container: string;
+  backup: string;
+  backupContainer: string;
+}
+
+export interface PrepareBackupResult {
+  sourceAccount: string;
+  backupAccount: string;
+}
+
+export function createPreflightActivities(connections: ConnectionRegistry) {
+  return {
+    async prepareBackup(input: PrepareBackupInput): Promise<PrepareBackupResult> {
+      const source = resolveConnection(() => connections.blob(input.source), 'source');
+      const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
+      if (source.service.url === backup.service.url && input.container === input.backupContainer) {
+        throw ApplicationFailure.nonRetryable(
+          `backupContainer: the backup target ${backup.accountName}/${input.backupContainer} is the source container ` +
+            'itself; back up into another container, ideally in another storage account',
+          FailureType.InvalidInput,
+        );
+      }
+      try {
+        await source.service.getContainerClient(input.container).getProperties();
+      } catch (err) {
+        if (statusCodeOf(err) === 404) {
+          throw ApplicationFailure.nonRetryable(
+            `container: ${JSON.stringify(input.container)} does not exist in account ${source.accountName} ` +
+              `(connection ${JSON.stringify(input.source)})`,
+            FailureType.SourceNotFound,
+          );
+        }
+        throw err;
+      }
+      // The only write of the preflight, after every check has passed.
+      await backup.service.getContainerClient(input.backupContainer).createIfNotExists();
+      return { sourceAccount: source.accountName, backupAccount: backup.accountName };
+    },
+  };
+}

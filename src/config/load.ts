@@ -1,0 +1,143 @@
+// Loading the configuration: a YAML or JSON file, then environment overrides, then validation whose
+// every message names the field, the value it got (secrets redacted) and what is allowed.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema';
+
+/** `AZBACKUP__connections__source__accountKey=...` sets connections.source.accountKey. */
+export const ENV_OVERRIDE_PREFIX = 'AZBACKUP__';
+export const CONFIG_FILE_ENV = 'AZBACKUP_CONFIG';
+
+const SECRET_FIELDS = new Set(['connectionString', 'accountKey', 'sasToken', 'key', 'token', 'clientSecret']);
+
+export interface ConfigProblem {
+  path: string;
+  /** Printable value: secrets are redacted. */
+  value: string;
+  message: string;
+  /** Environment variable that supplied the value, when one did. */
+  fromEnv?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `Invalid configuration (${source}):\n` +
+        problems
+          .map((p) => `  - ${p.path}: ${p.message} (got ${p.value}${p.fromEnv ? ` from ${p.fromEnv}` : ''})`)
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Path of the file; defaults to $AZBACKUP_CONFIG, then ./azbackup.yaml. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env[CONFIG_FILE_ENV] ?? 'azbackup.yaml';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [
+      { path: '(file)', value: JSON.stringify(file), message: `cannot be read: ${(err as Error).message}` },
+    ]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(file, [
+      { path: '(file)', value: '(text)', message: `is not valid YAML or JSON: ${(err as Error).message}` },
+    ]);
+  }
+  return parseConfig(raw ?? {}, { source: file, env });
+}
+
+/** Validates an already-parsed document after applying environment overrides. */
+export function parseConfig(raw: unknown, options: { source?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const source = options.source ?? '(inline)';
+  const { document, origins } = applyEnvOverrides(raw, options.env ?? {});
+  const result = configSchema.safeParse(document);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    source,
+    result.error.issues.map((issue) => toProblem(issue, document, origins)),
+  );
+}
+
+function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): { document: unknown; origins: Map<string, string> } {
+  const origins = new Map<string, string>();
+  const document: unknown = structuredClone(raw);
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_OVERRIDE_PREFIX) || value === undefined) continue;
+    const path = name.slice(ENV_OVERRIDE_PREFIX.length).split('__').filter(Boolean);
+    if (path.length === 0 || typeof document !== 'object' || document === null) continue;
+    let node = document as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]!] = parseEnvValue(value);
+    origins.set(path.join('.'), name);
+  }
+  return { document, origins };
+}
+
+/** Numbers and booleans arrive as text in the environment; everything else stays a string. */
+function parseEnvValue(value: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+function toProblem(issue: z.core.$ZodIssue, document: unknown, origins: Map<string, string>): ConfigProblem {
+  const path = issue.path.map(String);
+  const dotted = path.join('.') || '(root)';
+  // For unknown keys zod reports the parent object; name the offending keys instead.
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => [...path, k].join('.'));
+    return {
+      path: keys.join(', '),
+      value: describeValue(path, issue.keys.length === 1 ? lookup(document, [...path, issue.keys[0]!]) : 'several'),
+      message: 'is not a known setting here (check its spelling and indentation)',
+    };
+  }
+  if (issue.code === 'invalid_key') {
+    return {
+      path: dotted,
+      value: JSON.stringify(path[path.length - 1]),
+      message: issue.issues[0]?.message ?? issue.message,
+    };
+  }
+  const value = describeValue(path, lookup(document, path));
+  return { path: dotted, value, message: issue.message, fromEnv: origins.get(dotted) };
+}
+
+function lookup(document: unknown, path: string[]): unknown {
+  let node = document;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function describeValue(path: string[], value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const field = path[path.length - 1];
+  if (field !== undefined && SECRET_FIELDS.has(field) && typeof value === 'string') {
+    return `<secret, ${value.length} characters>`;
+  }
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'a list' : 'an object';
+  return JSON.stringify(value);
+}

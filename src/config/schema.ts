@@ -1,0 +1,123 @@
+// The configuration schema: named connections (the only place secrets live) and how the worker
+// reaches Temporal. Workflows refer to connections by name; the worker resolves them from here.
+import { z } from 'zod';
+import { CONNECTION_NAME } from '../domain/connection-name';
+
+const url = z.url({ error: 'must be an absolute URL such as https://account.blob.core.windows.net' });
+const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+const positiveInt = z.number().int().positive({ error: 'must be a whole number greater than 0' });
+
+export const blobConnectionSchema = z
+  .object({
+    kind: z.literal('blob'),
+    /** Full connection string (account key or SAS inside). */
+    connectionString: nonEmpty.optional(),
+    /** Account name + key; `accountUrl` defaults to https://<name>.blob.core.windows.net. */
+    accountName: nonEmpty.optional(),
+    accountKey: nonEmpty.optional(),
+    /** Account URL; with `sasToken` or `credential: default`, or to point an account key elsewhere. */
+    accountUrl: url.optional(),
+    sasToken: nonEmpty.optional(),
+    /** `default`: DefaultAzureCredential (managed identity, workload identity, az login...). */
+    credential: z.literal('default', { error: "must be 'default' (DefaultAzureCredential)" }).optional(),
+    /** Cap on requests per second this worker sends to the account (all activities together). */
+    maxRequestsPerSecond: positiveInt.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const methods = [
+      c.connectionString !== undefined && 'connectionString',
+      c.accountKey !== undefined && 'accountKey',
+      c.sasToken !== undefined && 'sasToken',
+      c.credential !== undefined && 'credential',
+    ].filter(Boolean);
+    if (methods.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `give exactly one way to authenticate (found ${methods.length ? methods.join(', ') : 'none'}); allowed: ` +
+          "connectionString | accountName + accountKey | accountUrl + sasToken | accountUrl + credential: 'default'",
+      });
+      return;
+    }
+    if (c.accountKey !== undefined && c.accountName === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['accountName'], message: 'is required with accountKey' });
+    }
+    if ((c.sasToken !== undefined || c.credential !== undefined) && c.accountUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['accountUrl'], message: `is required with ${methods[0]}` });
+    }
+  });
+
+export const cosmosConnectionSchema = z
+  .object({
+    kind: z.literal('cosmos'),
+    endpoint: url,
+    key: nonEmpty.optional(),
+    credential: z.literal('default', { error: "must be 'default' (DefaultAzureCredential)" }).optional(),
+    /** PEM file of a CA to trust for this endpoint only (local emulators with their own certificate). */
+    caFile: nonEmpty.optional(),
+  })
+  .strict()
+  .refine((c) => (c.key === undefined) !== (c.credential === undefined), {
+    message: "give exactly one of key or credential: 'default'",
+  });
+
+export const adfConnectionSchema = z
+  .object({
+    kind: z.literal('adf'),
+    subscriptionId: nonEmpty,
+    resourceGroup: nonEmpty,
+    factoryName: nonEmpty,
+    /** ARM endpoint; defaults to Azure's public cloud. */
+    endpoint: url.optional(),
+    caFile: nonEmpty.optional(),
+    /** `default` (DefaultAzureCredential) or a fixed bearer token (local stand-in, short-lived tokens). */
+    credential: z.union([z.literal('default'), z.object({ token: nonEmpty }).strict()], {
+      error: "must be 'default' or { token: <bearer token> }",
+    }),
+  })
+  .strict();
+
+export const connectionSchema = z.discriminatedUnion('kind', [
+  blobConnectionSchema,
+  cosmosConnectionSchema,
+  adfConnectionSchema,
+]);
+
+export const configSchema = z
+  .object({
+    temporal: z
+      .object({
+        address: z
+          .string()
+          .regex(/^[^\s:]+:\d{1,5}$/, { error: 'must be host:port, for example 127.0.0.1:7233' })
+          .default('127.0.0.1:7233'),
+        namespace: nonEmpty.default('default'),
+        taskQueue: nonEmpty.default('azbackup'),
+        /** Base URL of the Temporal UI, used to print links to workflows. */
+        uiUrl: url.optional(),
+      })
+      .strict()
+      .prefault({}),
+    worker: z
+      .object({
+        maxConcurrentActivityTaskExecutions: positiveInt.default(20),
+        maxConcurrentWorkflowTaskExecutions: positiveInt.default(20),
+      })
+      .strict()
+      .prefault({}),
+    connections: z.record(
+      z.string().regex(CONNECTION_NAME, {
+        error: 'connection names are lowercase letters, digits and dashes, starting with a letter',
+      }),
+      connectionSchema,
+    ),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConnectionConfig = z.infer<typeof connectionSchema>;
+export type BlobConnectionConfig = z.infer<typeof blobConnectionSchema>;
+export type CosmosConnectionConfig = z.infer<typeof cosmosConnectionSchema>;
+export type AdfConnectionConfig = z.infer<typeof adfConnectionSchema>;

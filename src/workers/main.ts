@@ -1,0 +1,22 @@
+// The worker process: `npm run worker` (or `node dist/src/workers/main.js`). Config from
+// $AZBACKUP_CONFIG (default ./azbackup.yaml) plus AZBACKUP__* overrides. SIGINT/SIGTERM drain and stop.
+import { loadConfig } from '../config/load';
+import { createWorker } from './create-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { worker, close } = await createWorker({ config });
+  console.log(
+    `azbackup worker polling task queue ${JSON.stringify(config.temporal.taskQueue)} on ` +
+      `${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop.`,
+  );
+  // Worker.run() resolves after the SDK's shutdown signal handlers have drained in-flight tasks.
+  await worker.run();
+  await close();
+  console.log('azbackup worker stopped.');
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+// Test helpers over the shared stack: its config, a worker on a private task queue (with the bundle
+// built once per run), a Temporal client, and unique names so test files can run side by side.
+import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { ConnectionRegistry } from '../../src/storage/connections';
+import { createWorker, type AzbackupWorker } from '../../src/workers/create-worker';
+import type { TestStackInfo } from './stack-info';
+
+export function stackInfo(): TestStackInfo {
+  const file = process.env.AZBACKUP_TEST_STACK;
+  if (!file) throw new Error('AZBACKUP_TEST_STACK is not set: run the tests through `npm test`');
+  return JSON.parse(readFileSync(file, 'utf8')) as TestStackInfo;
+}
+
+export function stackConfig(): Config {
+  return parseConfig(stackInfo().config);
+}
+
+/** Lowercase, container-name-safe and unique per call. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface TestWorker {
+  client: Client;
+  taskQueue: string;
+  connections: ConnectionRegistry;
+  config: Config;
+  /** Drains and stops the worker; register it with `after`. */
+  stop(): Promise<void>;
+}
+
+/** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
+export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<TestWorker> {
+  const info = stackInfo();
+  const config = stackConfig();
+  const azWorker: AzbackupWorker = await createWorker({
+    config,
+    taskQueue,
+    workflowBundle: { codePath: info.workflowBundlePath },
+  });
+  const running = azWorker.worker.run();
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const stop = async () => {
+    azWorker.worker.shutdown();
+    await running;
+    await azWorker.close();
+    await connection.close();
+  };
+  return { client, taskQueue, connections: azWorker.connections, config, stop };
+}

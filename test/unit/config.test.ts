@@ -1,0 +1,128 @@
+// Config validation: every invalid value is rejected with a message naming field, value and what is allowed.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load';
+
+const validBlob = { kind: 'blob', connectionString: 'UseDevelopmentStorage=true' };
+
+function problemsOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    parseConfig(raw, { env });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('config should have been rejected');
+}
+
+describe('config', () => {
+  it('accepts a minimal config and fills defaults', () => {
+    const config = parseConfig({ connections: { source: validBlob } });
+    assert.equal(config.temporal.address, '127.0.0.1:7233');
+    assert.equal(config.temporal.namespace, 'default');
+    assert.equal(config.temporal.taskQueue, 'azbackup');
+    assert.equal(config.worker.maxConcurrentActivityTaskExecutions, 20);
+  });
+
+  const cases: [string, unknown, RegExp][] = [
+    [
+      'account key without account name',
+      { connections: { source: { kind: 'blob', accountKey: 'abc' } } },
+      /connections\.source\.accountName: is required with accountKey \(got nothing\)/,
+    ],
+    [
+      'two authentication methods',
+      { connections: { source: { ...validBlob, sasToken: 'sv=1' } } },
+      /connections\.source: give exactly one way to authenticate \(found connectionString, sasToken\); allowed: connectionString \| accountName \+ accountKey/,
+    ],
+    [
+      'SAS token without account URL',
+      { connections: { source: { kind: 'blob', sasToken: 'sv=1' } } },
+      /connections\.source\.accountUrl: is required with sasToken/,
+    ],
+    [
+      'unknown connection kind',
+      { connections: { source: { kind: 'blobb' } } },
+      /connections\.source\.kind: .*Expected 'blob' \| 'cosmos' \| 'adf' \(got "blobb"\)/,
+    ],
+    [
+      'upper-case connection name',
+      { connections: { Source: validBlob } },
+      /connections\.Source: connection names are lowercase letters, digits and dashes.* \(got "Source"\)/,
+    ],
+    [
+      'Temporal address without port',
+      { temporal: { address: 'temporal.example.com' }, connections: {} },
+      /temporal\.address: must be host:port, for example 127\.0\.0\.1:7233 \(got "temporal\.example\.com"\)/,
+    ],
+    [
+      'misspelt setting',
+      { temporal: { adress: 'x:1' }, connections: {} },
+      /temporal\.adress: is not a known setting here/,
+    ],
+    [
+      'Cosmos endpoint that is not a URL',
+      { connections: { db: { kind: 'cosmos', endpoint: 'localhost', key: 'k' } } },
+      /connections\.db\.endpoint: must be an absolute URL .* \(got "localhost"\)/,
+    ],
+    [
+      'ADF credential of the wrong shape',
+      {
+        connections: {
+          adf: { kind: 'adf', subscriptionId: 's', resourceGroup: 'r', factoryName: 'f', credential: 'secret' },
+        },
+      },
+      /connections\.adf\.credential: must be 'default' or \{ token: <bearer token> \}/,
+    ],
+    [
+      'non-positive worker concurrency',
+      { worker: { maxConcurrentActivityTaskExecutions: 0 }, connections: {} },
+      /worker\.maxConcurrentActivityTaskExecutions: must be a whole number greater than 0 \(got 0\)/,
+    ],
+  ];
+  for (const [name, raw, expected] of cases) {
+    it(`rejects ${name}`, () => assert.match(problemsOf(raw), expected));
+  }
+
+  it('never prints a secret value', () => {
+    const message = problemsOf({
+      connections: { source: { kind: 'blob', accountKey: 'TOP-SECRET-KEY', accountUrl: 'nope' } },
+    });
+    assert.doesNotMatch(message, /TOP-SECRET-KEY/);
+  });
+
+  it('applies AZBACKUP__ environment overrides and names the variable in errors', () => {
+    const config = parseConfig(
+      { connections: {} },
+      {
+        env: {
+          AZBACKUP__temporal__address: 'temporal:7233',
+          AZBACKUP__connections__backup__kind: 'blob',
+          AZBACKUP__connections__backup__connectionString: 'x',
+        },
+      },
+    );
+    assert.equal(config.temporal.address, 'temporal:7233');
+    assert.equal(config.connections.backup?.kind, 'blob');
+    assert.match(
+      problemsOf({ connections: {} }, { AZBACKUP__worker__maxConcurrentActivityTaskExecutions: '-3' }),
+      /worker\.maxConcurrentActivityTaskExecutions: .* \(got -3 from AZBACKUP__worker__maxConcurrentActivityTaskExecutions\)/,
+    );
+  });
+
+  it('loads YAML from the file named by AZBACKUP_CONFIG and reports unreadable files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'azb-config-'));
+    const file = join(dir, 'azbackup.yaml');
+    writeFileSync(
+      file,
+      'temporal:\n  taskQueue: nightly\nconnections:\n  source:\n    kind: blob\n    connectionString: UseDevelopmentStorage=true\n',
+    );
+    assert.equal(loadConfig({ env: { AZBACKUP_CONFIG: file } }).temporal.taskQueue, 'nightly');
+    assert.throws(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }), /missing\.yaml.*cannot be read/s);
+    writeFileSync(file, 'connections: [unclosed');
+    assert.throws(() => loadConfig({ file, env: {} }), /is not valid YAML or JSON/);
+  });
+});
