@@ -18,9 +18,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https'], message: 'Workflows must stay deterministic: no Node I/O.' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https'],
+              message: 'Workflows must stay deterministic: no Node I/O.',
+            },
             { group: ['@azure/*'], message: 'Workflows decide, activities act: no Azure SDK in workflows.' },
-            { group: ['../activities/*', '../activities'], message: 'Import activity types only (import type).', allowTypeImports: true },
+            {
+              group: ['../activities/*', '../activities'],
+              message: 'Import activity types only (import type).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

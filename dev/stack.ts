@@ -120,7 +120,10 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       started.push(temporalStart.value);
       if (temporalStart.value.process) processes.push(temporalStart.value.process);
     }
-    if (azuriteStart.status === 'fulfilled') (started.push(azuriteStart.value), processes.push(azuriteStart.value));
+    if (azuriteStart.status === 'fulfilled') {
+      started.push(azuriteStart.value);
+      processes.push(azuriteStart.value);
+    }
     const failure = [temporalStart, azuriteStart, ...others].find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
     const temporal = (temporalStart as PromiseFulfilledResult<RunningTemporal>).value;

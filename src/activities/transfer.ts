@@ -3,6 +3,7 @@
 // are deterministic and written with if-none-match, so nothing is ever copied twice.
 import { activityInfo, Context } from '@temporalio/activity';
 import type { BlobItem } from '@azure/storage-blob';
+import { setMaxListeners } from 'node:events';
 import { emptyCounts, type BackupCounts } from '../domain/backup-counts';
 import { backupObjectName } from '../domain/backup-naming';
 import { mapWithConcurrency } from '../lib/async-pool';
@@ -47,6 +48,8 @@ export function createTransferActivities(connections: ConnectionRegistry) {
       const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
       const ctx = Context.current();
       const signal = ctx.cancellationSignal;
+      // Every in-flight request listens on the one cancellation signal.
+      setMaxListeners(input.concurrency * 4 + 10, signal);
       const page = await listPage(source, input, signal);
 
       const previous = activityInfo().heartbeatDetails as PageHeartbeat | undefined;

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { seedBlobs, type SeededBlob } from '../../dev/seed';
 import { backupObjectName } from '../../src/domain/backup-naming';
 import { backupContainer, type BackupContainerInput } from '../../src/workflows/backup-container';
+import { rootApplicationFailure } from '../support/failures';
 import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
 
 async function streamToBuffer(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
@@ -114,8 +115,8 @@ describe('backupContainer rejects bad input before any side effect', () => {
         (e: unknown) => e,
       );
     assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(err)}`);
-    const cause = err.cause;
-    assert.ok(cause instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(cause)}`);
+    const cause = rootApplicationFailure(err);
+    assert.ok(cause instanceof ApplicationFailure, `expected an ApplicationFailure behind ${String(err.cause)}`);
     assert.equal(cause.type, type);
     assert.equal(cause.nonRetryable, true);
     assert.match(cause.message, mentions);

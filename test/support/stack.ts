@@ -7,7 +7,16 @@ import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ConnectionRegistry } from '../../src/storage/connections';
 import { createWorker, type AzbackupWorker } from '../../src/workers/create-worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestStackInfo } from './stack-info';
+
+let runtimeInstalled = false;
+/** Worker logs at ERROR: tests provoke failures on purpose; the output should show results. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
 
 export function stackInfo(): TestStackInfo {
   const file = process.env.AZBACKUP_TEST_STACK;
@@ -35,6 +44,7 @@ export interface TestWorker {
 
 /** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
 export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<TestWorker> {
+  quietRuntime();
   const info = stackInfo();
   const config = stackConfig();
   const azWorker: AzbackupWorker = await createWorker({
@@ -45,7 +55,7 @@ export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<Tes
   const running = azWorker.worker.run();
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const stop = async () => {
+  const stop = async (): Promise<void> => {
     azWorker.worker.shutdown();
     await running;
     await azWorker.close();
