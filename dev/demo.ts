@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load';
 import { ConnectionRegistry } from '../src/storage/connections';
-import { backupContainer, progressQuery } from '../src/workflows/backup-container';
+import { printProgressUntilDone } from '../src/cli/progress-command';
+import { backupContainer } from '../src/workflows/backup-container';
 import { seedBlobs } from './seed';
 import { startStack, type LocalStack } from './stack';
 import { shutdownSignal, startWorkerProcess } from './worker-process';
@@ -52,21 +53,7 @@ async function main(): Promise<void> {
       args: [{ source: 'source', container: CONTAINER, backup: 'backup', pageSize: 100 }],
       staticSummary: `Back up source/${CONTAINER} to the backup account`,
     });
-    // One progress query at a time; the last one is awaited before the connection closes.
-    let inFlight: Promise<void> = Promise.resolve();
-    const ticker = setInterval(() => {
-      inFlight = inFlight.then(() =>
-        handle.query(progressQuery).then(
-          (p) => {
-            if (p.phase === 'copying')
-              console.log(`  copying: ${p.copied + p.skipped} of ${p.listed} listed blobs done, ${p.pages} pages`);
-          },
-          () => {}, // not answerable yet (no worker task so far) or already closed
-        ),
-      );
-    }, 1000);
-    const result = await handle.result().finally(() => clearInterval(ticker));
-    await inFlight;
+    const result = await printProgressUntilDone(handle);
     const backup = connections.blob('backup').service.getContainerClient(result.backupContainer);
     let inBackup = 0;
     for await (const _ of backup.listBlobsFlat()) inBackup++;

@@ -1,0 +1,20 @@
+# The azbackup worker image: compiled JavaScript, production dependencies only, non-root.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# allowScripts in package.json approves the install scripts of @swc/core, esbuild and protobufjs.
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+# Config: mount a file and point AZBACKUP_CONFIG at it; AZBACKUP__<path> variables override any field.
+ENV AZBACKUP_CONFIG=/config/azbackup.yaml
+CMD ["node", "dist/src/workers/main.js"]

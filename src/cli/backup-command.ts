@@ -1,0 +1,65 @@
+// `azbackup backup`: start backupContainer (one run per source container at a time, by workflow id).
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { parseArgs } from 'node:util';
+import { backupContainer } from '../workflows/backup-container';
+import { printProgressUntilDone } from './progress-command';
+import { withClient, workflowUrl } from './temporal-client';
+
+export async function runBackupCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      source: { type: 'string' },
+      container: { type: 'string' },
+      backup: { type: 'string' },
+      prefix: { type: 'string' },
+      'backup-container': { type: 'string' },
+      'workflow-id': { type: 'string' },
+      'task-queue': { type: 'string' },
+      wait: { type: 'boolean', default: false },
+    },
+  });
+  const missing = (['source', 'container', 'backup'] as const).filter((k) => !values[k]);
+  if (missing.length) {
+    console.error(`azbackup backup: missing ${missing.map((k) => `--${k}`).join(', ')}`);
+    return 2;
+  }
+  const input = {
+    source: values.source!,
+    container: values.container!,
+    backup: values.backup!,
+    ...(values.prefix ? { prefix: values.prefix } : {}),
+    ...(values['backup-container'] ? { backupContainer: values['backup-container'] } : {}),
+  };
+  // The default id makes a second start for the same source fail while the first still runs.
+  const workflowId =
+    values['workflow-id'] ?? `backup-${input.source}-${input.container}${input.prefix ? `-${input.prefix}` : ''}`;
+  return withClient(async (client, config) => {
+    try {
+      const handle = await client.workflow.start(backupContainer, {
+        taskQueue: values['task-queue'] ?? config.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        staticSummary: `Back up ${input.source}/${input.container}${input.prefix ? `/${input.prefix}` : ''} to ${input.backup}`,
+      });
+      console.log(`Started ${workflowId} (run ${handle.firstExecutionRunId}).`);
+      const url = workflowUrl(config, workflowId);
+      if (url) console.log(`Temporal UI: ${url}`);
+      if (!values.wait) return 0;
+      const result = await printProgressUntilDone(handle);
+      console.log(
+        `Done: listed ${result.listed}, copied ${result.copied}, skipped ${result.skipped}, changed ${result.changed}, ` +
+          `failed ${result.failed}, ${result.bytesCopied} bytes.`,
+      );
+      return result.failed > 0 ? 3 : 0;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        console.error(
+          `azbackup backup: ${workflowId} is already running; watch it with: azbackup progress ${workflowId}`,
+        );
+        return 4;
+      }
+      throw err;
+    }
+  });
+}
