@@ -56,21 +56,22 @@ async function main(): Promise<void> {
     const result = await printProgressUntilDone(handle);
     const backup = connections.blob('backup').service.getContainerClient(result.backupContainer);
     let inBackup = 0;
-    for await (const _ of backup.listBlobsFlat()) inBackup++;
+    for await (const _ of backup.listBlobsFlat({ prefix: 'data/' })) inBackup++;
     connections.close();
     await connection.close();
 
     const uiLink = `${stack.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`;
     console.log(`
-Backup finished: listed ${result.listed}, copied ${result.copied}, skipped ${result.skipped}, failed ${result.failed}, ${result.bytesCopied} bytes in ${result.pages} pages (${result.elapsedMs} ms).
+Backup finished: listed ${result.listed}, snapshotted ${result.snapshotted}, copied ${result.copied}, skipped ${result.skipped}, failed ${result.failed}, ${result.bytesCopied} bytes in ${result.pages} pages (${result.elapsedMs} ms); ${result.verified ? 'every copy verified' : 'NOT verified'}.
 Copies now in backup/${result.backupContainer}: ${inBackup}
+Catalog manifest: ${result.manifest}
 Workflow id:  ${workflowId}
 Temporal UI:  ${uiLink}`);
     if (stack.temporal.cliPath) {
       console.log(`List runs:    ${stack.temporal.cliPath} workflow list --address ${config.temporal.address}`);
     }
-    if (result.failed > 0 || inBackup !== result.copied + result.skipped) {
-      throw new Error(`demo check failed: ${result.failed} failed copies, ${inBackup} copies in the backup container`);
+    if (!result.verified || inBackup !== BLOBS) {
+      throw new Error(`demo check failed: verified ${result.verified}, ${inBackup} copies in the backup container`);
     }
     if (keep) {
       console.log(`\n--keep: the stack and the worker keep running (config: ${stack.configFile}). Ctrl-C to stop.`);

@@ -1,7 +1,9 @@
 // All activities of the worker, built from the clients they need (the samples-typescript factory).
 import type { ConnectionRegistry } from '../storage/connections';
+import { createBackupPageActivities } from './backup-page';
+import { createCommitActivities } from './commit';
+import { createInventoryActivities } from './inventory';
 import { createPreflightActivities } from './preflight';
-import { createTransferActivities } from './transfer';
 
 export interface ActivityDependencies {
   connections: ConnectionRegistry;
@@ -10,10 +12,14 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createPreflightActivities(deps.connections),
-    ...createTransferActivities(deps.connections),
+    ...createInventoryActivities(deps.connections),
+    ...createBackupPageActivities(deps.connections),
+    ...createCommitActivities(deps.connections),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { CopyPageInput, CopyPageResult } from './transfer';
+export type { BackupPageInput } from './backup-page';
+export type { CommitRunInput, CommitRunResult } from './commit';
+export type { InventoryPage, ListInventoryPageInput } from './inventory';
 export type { PrepareBackupInput, PrepareBackupResult } from './preflight';

@@ -2,11 +2,14 @@
 // all before the first write, so a typo fails with a clear message and leaves nothing behind.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectionRegistry } from '../storage/connections';
+import { catalogScope } from '../domain/catalog-layout';
+import { CatalogStore } from './catalog-store';
 import { FailureType, resolveConnection, statusCodeOf } from './failures';
 
 export interface PrepareBackupInput {
   source: string;
   container: string;
+  prefix?: string;
   backup: string;
   backupContainer: string;
 }
@@ -14,6 +17,10 @@ export interface PrepareBackupInput {
 export interface PrepareBackupResult {
   sourceAccount: string;
   backupAccount: string;
+  /** Where this source's catalog lives in the backup container. */
+  scope: string;
+  /** The latest committed run of the scope: what this run is classified against. */
+  previousRunKey?: string;
 }
 
 export function createPreflightActivities(connections: ConnectionRegistry) {
@@ -41,8 +48,11 @@ export function createPreflightActivities(connections: ConnectionRegistry) {
         throw err;
       }
       // The only write of the preflight, after every check has passed.
-      await backup.service.getContainerClient(input.backupContainer).createIfNotExists();
-      return { sourceAccount: source.accountName, backupAccount: backup.accountName };
+      const target = backup.service.getContainerClient(input.backupContainer);
+      await target.createIfNotExists();
+      const scope = catalogScope(source.accountName, input.container, input.prefix);
+      const previousRunKey = await new CatalogStore(target, scope).latestRun();
+      return { sourceAccount: source.accountName, backupAccount: backup.accountName, scope, previousRunKey };
     },
   };
 }

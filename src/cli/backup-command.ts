@@ -48,10 +48,11 @@ export async function runBackupCommand(args: string[]): Promise<number> {
       if (!values.wait) return 0;
       const result = await printProgressUntilDone(handle);
       console.log(
-        `Done: listed ${result.listed}, copied ${result.copied}, skipped ${result.skipped}, changed ${result.changed}, ` +
-          `failed ${result.failed}, ${result.bytesCopied} bytes.`,
+        `Done: listed ${result.listed}, new ${result.new}, modified ${result.modified}, unchanged ${result.unchanged}, ` +
+          `deleted ${result.deleted}, copied ${result.copied}, skipped ${result.skipped}, failed ${result.failed}, ` +
+          `${result.bytesCopied} bytes; ${result.verified ? 'verified' : 'NOT verified'}. Manifest: ${result.manifest}`,
       );
-      return result.failed > 0 ? 3 : 0;
+      return result.verified ? 0 : 3;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         console.error(

@@ -4,7 +4,11 @@ import { progressQuery, type BackupContainerResult, type BackupProgress } from '
 import { withClient } from './temporal-client';
 
 export function formatProgress(p: BackupProgress): string {
-  return `${p.phase}: ${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed of ${p.listed} listed (${p.pages} pages, ${Math.round(p.elapsedMs / 1000)} s)`;
+  return (
+    `${p.phase}: pages ${p.pagesDone}/${p.pagesListed} done, ${p.listed} listed (${p.new} new, ${p.modified} modified, ` +
+    `${p.unchanged} unchanged, ${p.deleted} deleted), ${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed, ` +
+    `${Math.round(p.elapsedMs / 1000)} s`
+  );
 }
 
 export async function runProgressCommand(args: string[]): Promise<number> {

@@ -2,26 +2,37 @@
 
 export interface BackupCounts {
   listed: number;
+  new: number;
+  /** Changed since the last run (or, when reconciling, not verifiably backed up). */
+  modified: number;
+  unchanged: number;
+  /** Gone since the last run: recorded as tombstones. */
+  deleted: number;
+  snapshotted: number;
   copied: number;
-  /** An identical copy already existed (an earlier run or attempt made it). */
+  /** Not copied: an identical copy existed, or the blob was leased by another writer, changed or archived. */
   skipped: number;
-  /** Deleted or modified between listing and copy: the next run picks up the new state. */
-  changed: number;
   failed: number;
   bytesCopied: number;
 }
 
 export function emptyCounts(): BackupCounts {
-  return { listed: 0, copied: 0, skipped: 0, changed: 0, failed: 0, bytesCopied: 0 };
+  return {
+    listed: 0,
+    new: 0,
+    modified: 0,
+    unchanged: 0,
+    deleted: 0,
+    snapshotted: 0,
+    copied: 0,
+    skipped: 0,
+    failed: 0,
+    bytesCopied: 0,
+  };
 }
 
-export function addCounts(a: BackupCounts, b: BackupCounts): BackupCounts {
-  return {
-    listed: a.listed + b.listed,
-    copied: a.copied + b.copied,
-    skipped: a.skipped + b.skipped,
-    changed: a.changed + b.changed,
-    failed: a.failed + b.failed,
-    bytesCopied: a.bytesCopied + b.bytesCopied,
-  };
+export function addCounts(a: BackupCounts, b: Partial<BackupCounts>): BackupCounts {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as (keyof BackupCounts)[]) sum[key] += b[key] ?? 0;
+  return sum;
 }

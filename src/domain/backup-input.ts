@@ -18,6 +18,13 @@ export interface BackupContainerFields {
   concurrency?: unknown;
   pageSize?: unknown;
   maxPagesPerRun?: unknown;
+  mode?: unknown;
+  verify?: unknown;
+  snapshot?: unknown;
+  leaseMode?: unknown;
+  maxRequestsPerSecond?: unknown;
+  largeBlobThresholdBytes?: unknown;
+  maxConcurrentPages?: unknown;
 }
 
 export const MAX_PAGE_SIZE = 5000;
@@ -37,6 +44,17 @@ export function backupContainerInputProblems(input: BackupContainerFields): Inpu
   check('concurrency', input.concurrency, positiveIntProblem(input.concurrency, 1000));
   check('pageSize', input.pageSize, positiveIntProblem(input.pageSize, MAX_PAGE_SIZE));
   check('maxPagesPerRun', input.maxPagesPerRun, positiveIntProblem(input.maxPagesPerRun, 10_000));
+  check('maxConcurrentPages', input.maxConcurrentPages, positiveIntProblem(input.maxConcurrentPages, 100));
+  check('maxRequestsPerSecond', input.maxRequestsPerSecond, positiveIntProblem(input.maxRequestsPerSecond, 1_000_000));
+  check(
+    'largeBlobThresholdBytes',
+    input.largeBlobThresholdBytes,
+    positiveIntProblem(input.largeBlobThresholdBytes, Number.MAX_SAFE_INTEGER),
+  );
+  check('mode', input.mode, oneOfProblem(input.mode, ['incremental', 'full']));
+  check('verify', input.verify, oneOfProblem(input.verify, ['md5', 'deep', 'none']));
+  check('snapshot', input.snapshot, booleanProblem(input.snapshot));
+  check('leaseMode', input.leaseMode, booleanProblem(input.leaseMode));
   return problems;
 }
 
@@ -57,4 +75,13 @@ function positiveIntProblem(value: unknown, max: number): string | undefined {
     return `must be a whole number from 1 to ${max}`;
   }
   return undefined;
+}
+
+function oneOfProblem(value: unknown, allowed: string[]): string | undefined {
+  if (value === undefined || allowed.includes(value as string)) return undefined;
+  return `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
+}
+
+function booleanProblem(value: unknown): string | undefined {
+  return value === undefined || typeof value === 'boolean' ? undefined : 'must be true or false';
 }

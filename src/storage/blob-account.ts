@@ -6,11 +6,14 @@ import {
   BlobSASPermissions,
   BlobServiceClient,
   generateBlobSASQueryParameters,
+  newPipeline,
   StorageSharedKeyCredential,
   type BlobClient,
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import type { BlobConnectionConfig } from '../config/schema';
+import { parseConnectionString } from './connection-string';
+import { decoratorFactory, type RequestDecorator } from './pipeline-policies';
 
 export interface ReadUrlOptions {
   expiresInMs?: number;
@@ -30,27 +33,18 @@ export class BlobAccount {
     this.accountName = service.accountName;
   }
 
-  static fromConfig(connection: string, config: BlobConnectionConfig): BlobAccount {
-    if (config.connectionString) {
-      const service = BlobServiceClient.fromConnectionString(config.connectionString);
-      const key = service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
-      return new BlobAccount(connection, service, key);
-    }
-    if (config.accountKey && config.accountName) {
-      const key = new StorageSharedKeyCredential(config.accountName, config.accountKey);
-      const url = config.accountUrl ?? `https://${config.accountName}.blob.core.windows.net`;
-      return new BlobAccount(connection, new BlobServiceClient(url, key), key);
-    }
-    if (config.sasToken && config.accountUrl) {
-      const sas = config.sasToken.replace(/^\?/, '');
-      return new BlobAccount(connection, new BlobServiceClient(`${config.accountUrl}?${sas}`), undefined);
-    }
-    if (config.credential === 'default' && config.accountUrl) {
-      const credential = new DefaultAzureCredential();
-      return new BlobAccount(connection, new BlobServiceClient(config.accountUrl, credential), credential);
-    }
-    // The config schema rules this out; keep the guard for configs built in code.
-    throw new Error(`connection ${JSON.stringify(connection)} has no usable blob credentials`);
+  /** Builds the client on our own pipeline, so `decorators` (rate limit, fault injection) see every request. */
+  static fromConfig(
+    connection: string,
+    config: BlobConnectionConfig,
+    decorators: RequestDecorator[] = [],
+  ): BlobAccount {
+    const { url, credential } = endpointAndCredential(connection, config);
+    const pipeline = newPipeline(credential, {
+      retryOptions: { maxTries: 6, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 },
+    });
+    for (const decorate of decorators) pipeline.factories.push(decoratorFactory(decorate));
+    return new BlobAccount(connection, new BlobServiceClient(url, pipeline), credential);
   }
 
   /**
@@ -95,4 +89,32 @@ function withSas(url: URL, sas: string): string {
   const snapshot = url.searchParams.get('snapshot');
   url.search = snapshot ? `snapshot=${encodeURIComponent(snapshot)}&${sas}` : sas;
   return url.toString();
+}
+
+function endpointAndCredential(
+  connection: string,
+  config: BlobConnectionConfig,
+): { url: string; credential: StorageSharedKeyCredential | TokenCredential | undefined } {
+  if (config.connectionString) {
+    const parsed = parseConnectionString(config.connectionString);
+    if (parsed.accountKey) {
+      return {
+        url: parsed.blobEndpoint,
+        credential: new StorageSharedKeyCredential(parsed.accountName, parsed.accountKey),
+      };
+    }
+    return { url: `${parsed.blobEndpoint}?${parsed.sasToken}`, credential: undefined };
+  }
+  if (config.accountKey && config.accountName) {
+    const url = config.accountUrl ?? `https://${config.accountName}.blob.core.windows.net`;
+    return { url, credential: new StorageSharedKeyCredential(config.accountName, config.accountKey) };
+  }
+  if (config.sasToken && config.accountUrl) {
+    return { url: `${config.accountUrl}?${config.sasToken.replace(/^\?/, '')}`, credential: undefined };
+  }
+  if (config.credential === 'default' && config.accountUrl) {
+    return { url: config.accountUrl, credential: new DefaultAzureCredential() };
+  }
+  // The config schema rules this out; keep the guard for configs built in code.
+  throw new Error(`connection ${JSON.stringify(connection)} has no usable blob credentials`);
 }

@@ -5,12 +5,29 @@ import type { Config, ConnectionConfig } from '../config/schema';
 import { BlobAccount } from './blob-account';
 import { createCosmosClient } from './cosmos';
 import { UnknownConnectionError, WrongConnectionKindError } from './errors';
+import { rateLimitDecorator, type RequestDecorator } from './pipeline-policies';
+import { TokenBucket } from './token-bucket';
+
+export interface ConnectionRegistryOptions {
+  /** Extra request decorators per blob connection (tests inject faults this way). */
+  decorators?: (connection: string) => RequestDecorator[];
+}
+
+export interface BlobAccountOptions {
+  /** A cap for this use, on top of the connection's configured one; shared by all users of the same cap. */
+  maxRequestsPerSecond?: number;
+}
 
 export class ConnectionRegistry {
   private readonly blobAccounts = new Map<string, BlobAccount>();
   private readonly cosmosClients = new Map<string, CosmosClient>();
+  /** One bucket per (connection, cap): every activity of this worker using that cap shares it. */
+  private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(private readonly connections: Config['connections']) {}
+  constructor(
+    private readonly connections: Config['connections'],
+    private readonly options: ConnectionRegistryOptions = {},
+  ) {}
 
   names(kind?: ConnectionConfig['kind']): string[] {
     return Object.entries(this.connections)
@@ -24,15 +41,33 @@ export class ConnectionRegistry {
     return config;
   }
 
-  blob(name: string): BlobAccount {
-    let account = this.blobAccounts.get(name);
+  blob(name: string, options: BlobAccountOptions = {}): BlobAccount {
+    const key = `${name}@${options.maxRequestsPerSecond ?? ''}`;
+    let account = this.blobAccounts.get(key);
     if (!account) {
       const config = this.describe(name);
       if (config.kind !== 'blob') throw new WrongConnectionKindError(name, 'blob', config.kind);
-      account = BlobAccount.fromConfig(name, config);
-      this.blobAccounts.set(name, account);
+      const caps = [...new Set([config.maxRequestsPerSecond, options.maxRequestsPerSecond])].filter(
+        (r): r is number => !!r,
+      );
+      const decorators = [
+        ...caps.map((rate) => rateLimitDecorator(this.bucket(name, rate))),
+        ...(this.options.decorators?.(name) ?? []),
+      ];
+      account = BlobAccount.fromConfig(name, config, decorators);
+      this.blobAccounts.set(key, account);
     }
     return account;
+  }
+
+  private bucket(connection: string, ratePerSecond: number): TokenBucket {
+    const key = `${connection}@${ratePerSecond}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket({ ratePerSecond });
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
   }
 
   cosmos(name: string): CosmosClient {

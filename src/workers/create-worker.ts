@@ -3,7 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { join } from 'node:path';
 import { createActivities } from '../activities';
 import type { Config } from '../config/schema';
-import { ConnectionRegistry } from '../storage/connections';
+import { ConnectionRegistry, type ConnectionRegistryOptions } from '../storage/connections';
 import { assertSearchAttributesRegistered } from './search-attributes-check';
 
 export interface CreateWorkerOptions {
@@ -12,6 +12,8 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Overrides config.temporal.taskQueue. */
   taskQueue?: string;
+  /** Request decorators per connection (tests inject faults with these). */
+  connectionOptions?: ConnectionRegistryOptions;
 }
 
 export interface AzbackupWorker {
@@ -26,7 +28,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     await assertSearchAttributesRegistered(connection, config.temporal.namespace);
-    const connections = new ConnectionRegistry(config.connections);
+    const connections = new ConnectionRegistry(config.connections, options.connectionOptions);
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,

@@ -52,7 +52,10 @@ describe('azbackup CLI', () => {
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`Started backup-source-${container}`));
     assert.match(out, /Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/backup-source-/);
-    assert.match(out, /Done: listed 20, copied 20, skipped 0, changed 0, failed 0/);
+    assert.match(
+      out,
+      /Done: listed 20, new 20, modified 0, unchanged 0, deleted 0, copied 20, skipped 0, failed 0, \d+ bytes; verified\. Manifest: catalog\//,
+    );
   });
 
   it('refuses a second backup of the same source while one runs', async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import { ConnectionRegistry } from '../../src/storage/connections';
+import { ConnectionRegistry, type ConnectionRegistryOptions } from '../../src/storage/connections';
 import { createWorker, type AzbackupWorker } from '../../src/workers/create-worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestStackInfo } from './stack-info';
@@ -42,8 +42,14 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
+export interface StartTestWorkerOptions {
+  taskQueue?: string;
+  connectionOptions?: ConnectionRegistryOptions;
+}
+
 /** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
-export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<TestWorker> {
+export async function startTestWorker(options: StartTestWorkerOptions = {}): Promise<TestWorker> {
+  const taskQueue = options.taskQueue ?? uniqueName('tq');
   quietRuntime();
   const info = stackInfo();
   const config = stackConfig();
@@ -51,6 +57,7 @@ export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<Tes
     config,
     taskQueue,
     workflowBundle: { codePath: info.workflowBundlePath },
+    connectionOptions: options.connectionOptions,
   });
   const running = azWorker.worker.run();
   const connection = await Connection.connect({ address: config.temporal.address });

@@ -1,41 +1,65 @@
-// backupContainer's orchestration with mocked activities (in addition to the real-stack tests): paging,
-// continue-as-new carrying progress, retries counted once, bad input failing before any activity.
+// backupContainer's orchestration with mocked activities (in addition to the real-stack tests): page
+// ranges chained through the listing, the sliding window of page children, continue-as-new carrying
+// progress, one commit with the summed counts, and bad input failing before any activity.
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Activities, CopyPageInput, CopyPageResult } from '../../src/activities';
+import type { Activities, BackupPageInput, CommitRunInput, ListInventoryPageInput } from '../../src/activities';
 import { emptyCounts } from '../../src/domain/backup-counts';
 import { backupContainer } from '../../src/workflows/backup-container';
 import { quietRuntime, stackConfig, stackInfo, uniqueName } from '../support/stack';
 
-const NEXT: Record<string, string | undefined> = { start: 't1', t1: 't2', t2: undefined };
+// Four listing pages (one of them empty with more to come), names a..l.
+const LISTING: Record<string, { count: number; lastName?: string; next?: string }> = {
+  start: { count: 3, lastName: 'c', next: 't1' },
+  t1: { count: 0, next: 't2' },
+  t2: { count: 3, lastName: 'f', next: 't3' },
+  t3: { count: 6, lastName: 'l' },
+};
 
 describe('backupContainer orchestration (mocked activities)', () => {
-  const calls: CopyPageInput[] = [];
-  const prepareCalls: unknown[] = [];
-  let failNextT1 = true;
-  const activities: Pick<Activities, 'prepareBackup' | 'copyPage'> = {
-    async prepareBackup(input) {
-      prepareCalls.push(input);
-      return { sourceAccount: 'acct-src', backupAccount: 'acct-bk' };
-    },
-    async copyPage(input): Promise<CopyPageResult> {
-      calls.push(input);
-      if (input.continuationToken === 't1' && failNextT1) {
-        failNextT1 = false;
-        throw new Error('transient: connection reset');
-      }
+  const listings: ListInventoryPageInput[] = [];
+  const pages: BackupPageInput[] = [];
+  const commits: CommitRunInput[] = [];
+  let prepares = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let failOnce = true;
+  const activities: Activities = {
+    async prepareBackup() {
+      prepares++;
       return {
-        ...emptyCounts(),
-        listed: 10,
-        copied: 9,
-        failed: 1,
-        bytesCopied: 900,
-        failures: [{ blob: `bad-${input.continuationToken ?? 'start'}`, reason: '403 AuthorizationFailure' }],
-        nextContinuationToken: NEXT[input.continuationToken ?? 'start'],
+        sourceAccount: 'acct-src',
+        backupAccount: 'acct-bk',
+        scope: 'catalog/acct-src/photos/all',
+        previousRunKey: 'prev-run',
       };
+    },
+    async listInventoryPage(input) {
+      listings.push(input);
+      const page = LISTING[input.continuationToken ?? 'start']!;
+      return { count: page.count, lastName: page.lastName, nextContinuationToken: page.next };
+    },
+    async backupPage(input) {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 150));
+        if (input.pageIndex === 1 && failOnce) {
+          failOnce = false;
+          throw new Error('transient: connection reset');
+        }
+        pages.push(input);
+        return { ...emptyCounts(), listed: 99, new: 2, unchanged: 1, copied: 2, bytesCopied: 200, snapshotted: 2 };
+      } finally {
+        inFlight--;
+      }
+    },
+    async commitRun(input) {
+      commits.push(input);
+      return { manifest: `${input.scope}/manifests/${input.runKey}.json`, report: 'r', verified: true };
     },
   };
   let worker: Worker;
@@ -64,41 +88,51 @@ describe('backupContainer orchestration (mocked activities)', () => {
     await client.connection.close();
   });
 
-  it('walks every page, continuing as new each page, and sums counts exactly once', async () => {
+  it('lists once, chains page ranges, keeps the window, continues as new and commits once', async () => {
     const handle = await client.workflow.start(backupContainer, {
       taskQueue,
       workflowId: uniqueName('wf'),
-      args: [{ source: 'src', container: 'photos', backup: 'bk', maxPagesPerRun: 1, concurrency: 4, pageSize: 10 }],
+      args: [
+        { source: 'src', container: 'photos', backup: 'bk', maxPagesPerRun: 2, maxConcurrentPages: 2, pageSize: 3 },
+      ],
     });
     const result = await handle.result();
+    assert.equal(prepares, 1, 'preflight runs once, not again after continue-as-new');
+    assert.deepEqual(
+      listings.map((l) => l.continuationToken),
+      [undefined, 't1', 't2', 't3'],
+    );
+    assert.deepEqual(
+      listings.map((l) => l.pageIndex),
+      [0, 1, 1, 2],
+      'the empty page takes no index',
+    );
+    const byIndex = [...pages].sort((a, b) => a.pageIndex - b.pageIndex);
+    assert.deepEqual(
+      byIndex.map((p) => p.range),
+      [{ hi: 'c' }, { lo: 'c', hi: 'f' }, { lo: 'f' }],
+    );
+    assert.ok(byIndex.every((p) => p.previousRunKey === 'prev-run' && p.runKey === byIndex[0]!.runKey));
+    assert.ok(maxInFlight <= 2, `at most 2 pages at once, saw ${maxInFlight}`);
+    assert.equal(result.listed, 12, 'listed counts come from the listing, not the pages');
+    assert.equal(result.copied, 6);
+    assert.equal(result.bytesCopied, 600);
     assert.equal(result.pages, 3);
-    assert.equal(result.listed, 30);
-    assert.equal(result.copied, 27);
-    assert.equal(result.failed, 3);
-    assert.equal(result.bytesCopied, 2700);
-    assert.deepEqual(
-      result.failures.map((f) => f.blob),
-      ['bad-start', 'bad-t1', 'bad-t2'],
-    );
-    assert.equal(result.sourceAccount, 'acct-src');
-    assert.equal(prepareCalls.length, 1, 'preflight runs once, not again after continue-as-new');
-    // t1 was attempted twice (a transient failure, retried), each token requested in order.
-    assert.deepEqual(
-      calls.map((c) => c.continuationToken),
-      [undefined, 't1', 't1', 't2'],
-    );
-    assert.ok(calls.every((c) => c.pageSize === 10 && c.concurrency === 4 && c.backupContainer === 'azbackup'));
+    assert.equal(commits.length, 1);
+    assert.equal(commits[0]!.pages, 3);
+    assert.equal(commits[0]!.counts.copied, 6);
+    assert.equal(result.verified, true);
     const { runId } = await handle.describe();
     assert.notEqual(runId, handle.firstExecutionRunId, 'the run continued as new');
   });
 
   it('rejects bad input before calling any activity', async () => {
-    const before = calls.length + prepareCalls.length;
+    const before = listings.length + pages.length + prepares;
     const err = await client.workflow
       .execute(backupContainer, {
         taskQueue,
         workflowId: uniqueName('wf-bad'),
-        args: [{ source: 'src', container: 'x', backup: 'bk', pageSize: 0 }],
+        args: [{ source: 'src', container: 'x', backup: 'bk', pageSize: 0, mode: 'mirror' as 'full' }],
       })
       .catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowFailedError);
@@ -106,8 +140,8 @@ describe('backupContainer orchestration (mocked activities)', () => {
     assert.equal(err.cause.type, 'InvalidInput');
     assert.match(
       err.cause.message,
-      /container must be 3 to 63 characters long \(has 1\).*pageSize must be a whole number from 1 to 5000/,
+      /container must be 3 to 63 characters long \(has 1\).*pageSize must be a whole number from 1 to 5000.*mode must be one of 'incremental', 'full'/,
     );
-    assert.equal(calls.length + prepareCalls.length, before);
+    assert.equal(listings.length + pages.length + prepares, before);
   });
 });

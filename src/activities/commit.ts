@@ -1,0 +1,62 @@
+// Committing a run: merge the page reports into one report blob, then write the manifest (last, and
+// only if absent), then remove the run's staging files. Before the manifest exists the run does not count.
+import { Context } from '@temporalio/activity';
+import { catalogPaths } from '../domain/catalog-layout';
+import { MANIFEST_FORMAT, type RunManifest } from '../domain/run-manifest';
+import type { ConnectionRegistry } from '../storage/connections';
+import { readNdjson, writeJson, writeNdjson } from '../storage/ndjson-blob';
+import { resolveConnection, statusCodeOf } from './failures';
+
+export type CommitRunInput = Omit<RunManifest, 'format' | 'report' | 'finishedAt' | 'verified'> & {
+  backupConnection: string;
+  scope: string;
+};
+
+export interface CommitRunResult {
+  manifest: string;
+  report: string;
+  verified: boolean;
+}
+
+export function createCommitActivities(connections: ConnectionRegistry) {
+  return {
+    async commitRun(input: CommitRunInput): Promise<CommitRunResult> {
+      const backup = resolveConnection(() => connections.blob(input.backupConnection), 'backup');
+      const abortSignal = Context.current().cancellationSignal;
+      const container = backup.service.getContainerClient(input.backup.container);
+      const run = catalogPaths.runPrefix(input.scope, input.runKey);
+      const report = catalogPaths.report(input.scope, input.runKey);
+      const pageReports: string[] = [];
+      for await (const b of container.listBlobsFlat({ prefix: `${run}reports/`, abortSignal }))
+        pageReports.push(b.name);
+      await writeNdjson(
+        container.getBlockBlobClient(report),
+        (async function* () {
+          for (const name of pageReports.sort()) yield* readNdjson(container.getBlobClient(name), abortSignal);
+        })(),
+        { abortSignal },
+      );
+      const { backupConnection: _b, scope: _s, ...fields } = input;
+      const verified = input.counts.failed === 0 && input.verify !== 'none';
+      const manifest: RunManifest = {
+        format: MANIFEST_FORMAT,
+        ...fields,
+        finishedAt: new Date().toISOString(),
+        verified,
+        report,
+      };
+      const manifestBlob = container.getBlockBlobClient(catalogPaths.manifest(input.scope, input.runKey));
+      try {
+        await writeJson(manifestBlob, manifest, { createOnly: true, abortSignal });
+      } catch (err) {
+        if (statusCodeOf(err) !== 409) throw err; // committed by an earlier attempt
+      }
+      for (const staging of ['inventory/', 'progress/', 'reports/']) {
+        for await (const b of container.listBlobsFlat({ prefix: `${run}${staging}`, abortSignal })) {
+          await container.deleteBlob(b.name, { abortSignal }).catch(() => {});
+        }
+      }
+      return { manifest: manifestBlob.name, report, verified };
+    },
+  };
+}

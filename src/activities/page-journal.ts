@@ -1,0 +1,57 @@
+// A page's progress journal: an append blob of finished items, flushed in batches, so a retried page
+// (worker crash, transient error) skips what was done instead of snapshotting and copying it again.
+import type { AppendBlobClient } from '@azure/storage-blob';
+import type { CatalogEntry } from '../domain/catalog-record';
+import { statusCodeOf } from './failures';
+
+export interface ItemResult {
+  name: string;
+  outcome: 'copied' | 'skipped' | 'failed';
+  reason?: string;
+  /** The catalog entry of the version now backed up (copied, or an identical copy found). */
+  entry?: CatalogEntry;
+  snapshotted: boolean;
+  bytes: number;
+}
+
+const FLUSH_EVERY = 100;
+
+export class PageJournal {
+  private pending: ItemResult[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly blob: AppendBlobClient) {}
+
+  /** Results of earlier attempts at this page (empty on the first). */
+  async load(abortSignal?: AbortSignal): Promise<Map<string, ItemResult>> {
+    const done = new Map<string, ItemResult>();
+    try {
+      const text = (await this.blob.downloadToBuffer(0, undefined, { abortSignal })).toString('utf8');
+      for (const line of text.split('\n')) {
+        if (!line) continue;
+        const result = JSON.parse(line) as ItemResult;
+        // Failed items are tried again; only what succeeded or was skipped for good is kept.
+        if (result.outcome !== 'failed') done.set(result.name, result);
+      }
+    } catch (err) {
+      if (statusCodeOf(err) !== 404) throw err;
+      await this.blob.createIfNotExists({ abortSignal });
+    }
+    return done;
+  }
+
+  record(result: ItemResult): void {
+    this.pending.push(result);
+    // A failed append surfaces at the final (awaited) flush, which then fails the attempt.
+    if (this.pending.length >= FLUSH_EVERY) this.flush().catch(() => {});
+  }
+
+  flush(): Promise<void> {
+    const batch = this.pending.splice(0);
+    if (batch.length) {
+      const body = batch.map((r) => JSON.stringify(r)).join('\n') + '\n';
+      this.flushing = this.flushing.then(() => this.blob.appendBlock(body, Buffer.byteLength(body)).then(() => {}));
+    }
+    return this.flushing;
+  }
+}

@@ -1,0 +1,25 @@
+// The manifest of one committed backup run: written last, so its presence means every page chunk it
+// names is complete; `verified` means every copy in this run was verified and none failed.
+import type { BackupCounts } from './backup-counts';
+
+export const MANIFEST_FORMAT = 1;
+
+export interface RunManifest {
+  format: typeof MANIFEST_FORMAT;
+  runKey: string;
+  workflowId: string;
+  source: { connection: string; account: string; container: string; prefix?: string };
+  backup: { account: string; container: string };
+  mode: 'incremental' | 'full';
+  verify: 'md5' | 'deep' | 'none';
+  snapshot: boolean;
+  startedAt: string;
+  finishedAt: string;
+  counts: BackupCounts;
+  verified: boolean;
+  pages: number;
+  /** The run this one was classified against (absent for the first). */
+  previousRunKey?: string;
+  /** Skipped and failed items with reasons. */
+  report: string;
+}

@@ -1,0 +1,130 @@
+// Blob container backup on the real stack (Temporal + Azurite): snapshots, incremental copies, verify,
+// catalog, tombstones, full mode, and what a copy keeps of its source.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { seedBlobs, seedContent } from '../../dev/seed';
+import { CatalogStore } from '../../src/activities/catalog-store';
+import { catalogScope } from '../../src/domain/catalog-layout';
+import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
+import {
+  backupContainer,
+  type BackupContainerInput,
+  type BackupContainerResult,
+} from '../../src/workflows/backup-container';
+import { download, runRecords } from '../support/catalog';
+import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+
+describe('blob container backup', () => {
+  let w: TestWorker;
+  const container = uniqueName('lake');
+  const backupName = uniqueName('bk');
+  const runs: BackupContainerResult[] = [];
+  const run = async (input: Partial<BackupContainerInput> = {}) => {
+    const result = await w.client.workflow.execute(backupContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-lake'),
+      args: [{ source: 'source', container, backup: 'backup', backupContainer: backupName, pageSize: 40, ...input }],
+    });
+    runs.push(result);
+    return result;
+  };
+  const src = () => w.connections.blob('source').service.getContainerClient(container);
+  const bk = () => w.connections.blob('backup').service.getContainerClient(backupName);
+  const entries = async (runKey: string) =>
+    new Map((await runRecords(bk(), 'source', container, runKey)).map((r) => [r.name, r]));
+
+  before(async () => {
+    w = await startTestWorker();
+    await seedBlobs(src(), { count: 100 });
+  });
+  after(() => w.stop());
+
+  it('first run snapshots, copies and verifies every blob, byte for byte', async () => {
+    const r = await run();
+    assert.deepEqual(
+      [r.listed, r.new, r.snapshotted, r.copied, r.failed, r.pages, r.verified],
+      [100, 100, 100, 100, 0, 3, true],
+    );
+    const catalog = await entries(r.runKey);
+    assert.equal(catalog.size, 100);
+    for (const name of ['item-000000.json', 'item-000057.json', 'item-000099.json']) {
+      const entry = catalog.get(name) as CatalogEntry;
+      assert.equal(entry.verified, true);
+      assert.ok(entry.snapshot, 'copied from a snapshot');
+      assert.deepEqual(await download(bk().getBlobClient(entry.copy)), seedContent(name, entry.size));
+      // The snapshot exists on the source and holds the same bytes.
+      assert.deepEqual(
+        await download(src().getBlobClient(name).withSnapshot(entry.snapshot!)),
+        seedContent(name, entry.size),
+      );
+    }
+  });
+
+  it('a second run with no change copies nothing and reports all unchanged', async () => {
+    const r = await run();
+    assert.deepEqual([r.listed, r.unchanged, r.new, r.modified, r.snapshotted, r.copied], [100, 100, 0, 0, 0, 0]);
+    assert.deepEqual([...(await entries(r.runKey)).values()], [...(await entries(runs[0]!.runKey)).values()]);
+  });
+
+  it('modify 3, add 2, delete 1: copies 5, records a tombstone, keeps the old versions restorable', async () => {
+    const modified = ['item-000003.json', 'item-000050.json', 'item-000098.json'];
+    for (const name of modified) await src().getBlockBlobClient(name).upload('v2', 2);
+    for (const name of ['new-a.txt', 'zz-new-b.txt']) await src().getBlockBlobClient(name).upload(name, name.length);
+    await src().getBlobClient('item-000010.json').delete({ deleteSnapshots: 'include' });
+
+    const r = await run();
+    assert.deepEqual([r.new, r.modified, r.deleted, r.unchanged, r.copied, r.failed], [2, 3, 1, 96, 5, 0]);
+    const before = await entries(runs[1]!.runKey);
+    const now = await entries(r.runKey);
+    const tomb = now.get('item-000010.json')!;
+    assert.ok(isTombstone(tomb));
+    assert.equal(tomb.last.etag, (before.get('item-000010.json') as CatalogEntry).etag);
+    for (const name of modified) {
+      const old = before.get(name) as CatalogEntry;
+      const fresh = now.get(name) as CatalogEntry;
+      assert.notEqual(fresh.copy, old.copy);
+      assert.equal((await download(bk().getBlobClient(fresh.copy))).toString(), 'v2');
+      assert.deepEqual(
+        await download(bk().getBlobClient(old.copy)),
+        seedContent(name, old.size),
+        'old version still there',
+      );
+    }
+    assert.deepEqual(await download(bk().getBlobClient(tomb.last.copy)), seedContent(tomb.name, tomb.last.size));
+  });
+
+  it('a later run carries the tombstone forward', async () => {
+    const r = await run();
+    assert.equal(r.deleted, 0);
+    assert.ok(isTombstone((await entries(r.runKey)).get('item-000010.json')!));
+  });
+
+  it('full mode copies every live blob again', async () => {
+    const r = await run({ mode: 'full' });
+    assert.deepEqual([r.listed, r.modified, r.copied, r.failed, r.verified], [101, 101, 101, 0, true]);
+  });
+
+  it('keeps content type, metadata, tags and access tier on the copy', async () => {
+    const name = 'props/report.csv';
+    const blob = src().getBlockBlobClient(name);
+    await blob.upload('a,b\n1,2\n', 8, {
+      blobHTTPHeaders: { blobContentType: 'text/csv' },
+      metadata: { owner: 'finance' },
+      tags: { project: 'alpha' },
+      tier: 'Cool',
+    });
+    const r = await run({ prefix: 'props/' });
+    assert.equal(r.copied, 1);
+    const runKey = r.runKey;
+    const records: CatalogEntry[] = [];
+    for await (const rec of new CatalogStore(bk(), catalogScope('source', container, 'props/')).records(runKey))
+      records.push(rec as CatalogEntry);
+    assert.equal(records.length, 1);
+    const copy = bk().getBlobClient(records[0]!.copy);
+    const props = await copy.getProperties();
+    assert.equal(props.contentType, 'text/csv');
+    assert.deepEqual(props.metadata, { owner: 'finance' });
+    assert.equal(props.accessTier, 'Cool');
+    assert.deepEqual((await copy.getTags()).tags, { project: 'alpha' });
+  });
+});
