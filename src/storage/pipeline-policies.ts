@@ -15,12 +15,22 @@ export type RequestDecorator = (
   next: (request: WebResource) => Promise<HttpOperationResponse>,
 ) => Promise<HttpOperationResponse>;
 
+/**
+ * @azure/storage-blob places custom factories *after its retry policy* (next to the wire, below response
+ * deserialization) only when the factory's class is named `InjectorPolicyFactory`. There, every attempt
+ * takes a rate-limit token (as the account counts them) and a decorator's own response is handled like
+ * the service's.
+ */
+class InjectorPolicyFactory implements RequestPolicyFactory {
+  constructor(private readonly decorate: RequestDecorator) {}
+
+  create(nextPolicy: RequestPolicy, _options: RequestPolicyOptions): RequestPolicy {
+    return { sendRequest: (request) => this.decorate(request, (r) => nextPolicy.sendRequest(r)) };
+  }
+}
+
 export function decoratorFactory(decorate: RequestDecorator): RequestPolicyFactory {
-  return {
-    create(nextPolicy: RequestPolicy, _options: RequestPolicyOptions): RequestPolicy {
-      return { sendRequest: (request) => decorate(request, (r) => nextPolicy.sendRequest(r)) };
-    },
-  };
+  return new InjectorPolicyFactory(decorate);
 }
 
 export function rateLimitDecorator(bucket: TokenBucket): RequestDecorator {

@@ -1,0 +1,135 @@
+// Blob backup when things go wrong, on the real stack: another writer's lease, copies damaged after
+// they were written, the ranged large-blob path, and its fallback when the service answers 501.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { seedBlobs, seedContent } from '../../dev/seed';
+import { catalogScope } from '../../src/domain/catalog-layout';
+import type { CatalogEntry } from '../../src/domain/catalog-record';
+import { CatalogStore } from '../../src/activities/catalog-store';
+import { ConnectionRegistry } from '../../src/storage/connections';
+import { backupContainer, type BackupContainerInput } from '../../src/workflows/backup-container';
+import { download, reportLines } from '../support/catalog';
+import { corruptCopies, putBlockFromUrlNotImplemented } from '../support/faults';
+import { stackConfig, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+
+describe('blob backup faults', () => {
+  let w: TestWorker;
+  const backupName = uniqueName('bk-faults');
+  const blockCalls = { count: 0 };
+  const clean = new ConnectionRegistry(stackConfig().connections);
+  const writer = (name: string) => clean.blob('backup').service.getContainerClient(backupName).getBlockBlobClient(name);
+  let fail501 = false;
+
+  before(async () => {
+    w = await startTestWorker({
+      connectionOptions: {
+        decorators: (connection) =>
+          connection === 'backup'
+            ? [
+                corruptCopies('flipme', 'flip-byte', writer),
+                corruptCopies('cutme', 'truncate', writer),
+                (request, next) => (fail501 ? putBlockFromUrlNotImplemented(blockCalls)(request, next) : next(request)),
+              ]
+            : [],
+      },
+    });
+  });
+  after(() => w.stop());
+
+  const container = async () => {
+    const name = uniqueName('faults');
+    await src(name).create();
+    return name;
+  };
+  const run = (input: Partial<BackupContainerInput> & { container: string }) =>
+    w.client.workflow.execute(backupContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-faults'),
+      args: [{ source: 'source', backup: 'backup', backupContainer: backupName, ...input }],
+    });
+  const src = (name: string) => w.connections.blob('source').service.getContainerClient(name);
+  const bk = () => w.connections.blob('backup').service.getContainerClient(backupName);
+  const entriesOf = async (c: string, runKey: string) => {
+    const out = new Map<string, CatalogEntry>();
+    for await (const r of new CatalogStore(bk(), catalogScope('source', c)).records(runKey))
+      out.set(r.name, r as CatalogEntry);
+    return out;
+  };
+
+  it('skips a blob leased by another writer, reports why, and backs it up once the lease is gone', async () => {
+    const c = await container();
+    await seedBlobs(src(c), { count: 5 });
+    const lease = src(c).getBlobClient('item-000002.json').getBlobLeaseClient();
+    await lease.acquireLease(-1);
+    const first = await run({ container: c, leaseMode: true });
+    assert.deepEqual([first.copied, first.skipped, first.failed], [4, 1, 0]);
+    const report = await reportLines(bk(), first.report);
+    assert.deepEqual(
+      report.map((l) => [l.name, l.outcome]),
+      [['item-000002.json', 'skipped']],
+    );
+    assert.match(report[0]!.reason, /leased by another writer/);
+    assert.equal((await src(c).getBlobClient('item-000002.json').getProperties()).leaseState, 'leased', 'never broken');
+    // Our own leases were all released.
+    assert.equal((await src(c).getBlobClient('item-000003.json').getProperties()).leaseState, 'available');
+    await lease.releaseLease();
+    const second = await run({ container: c, leaseMode: true });
+    assert.deepEqual([second.new, second.copied, second.unchanged], [1, 1, 4]);
+  });
+
+  it('deep verify catches a flipped byte in a copy: the item fails, its copy is removed, the run is not verified', async () => {
+    const c = await container();
+    await seedBlobs(src(c), { count: 3 });
+    await src(c).getBlockBlobClient('flipme.bin').upload(seedContent('flipme.bin', 2000), 2000);
+    const r = await run({ container: c, verify: 'deep' });
+    assert.deepEqual([r.copied, r.failed, r.verified], [3, 1, false]);
+    const [line] = await reportLines(bk(), r.report);
+    assert.equal(line?.name, 'flipme.bin');
+    assert.match(line!.reason, /verification failed: MD5 mismatch.*\(read back\)/);
+    assert.equal((await entriesOf(c, r.runKey)).has('flipme.bin'), false, 'no catalog entry claims the bad copy');
+    let copies = 0;
+    for await (const b of bk().listBlobsFlat({ prefix: `data/source/${c}/flipme.bin/` })) copies += b ? 1 : 0;
+    assert.equal(copies, 0);
+  });
+
+  it('md5 verify catches a truncated copy', async () => {
+    const c = await container();
+    await src(c).getBlockBlobClient('cutme.bin').upload(seedContent('cutme.bin', 500), 500);
+    const r = await run({ container: c });
+    assert.deepEqual([r.copied, r.failed, r.verified], [0, 1, false]);
+    assert.match((await reportLines(bk(), r.report))[0]!.reason, /size mismatch: copy has 499 bytes, source 500/);
+  });
+
+  it('copies blobs above the threshold with Put Block From URL ranges', async () => {
+    const c = await container();
+    const big = seedContent('big.bin', 5000);
+    await src(c)
+      .getBlockBlobClient('big.bin')
+      .upload(big, big.length, { blobHTTPHeaders: { blobContentType: 'application/x-big' } });
+    const r = await run({ container: c, largeBlobThresholdBytes: 1024, blockBytes: 1024 });
+    assert.deepEqual([r.copied, r.failed, r.verified], [1, 0, true]);
+    const entry = (await entriesOf(c, r.runKey)).get('big.bin')!;
+    const copy = bk().getBlockBlobClient(entry.copy);
+    assert.deepEqual(await download(copy), big);
+    const blocks = await copy.getBlockList('committed');
+    assert.equal(blocks.committedBlocks?.length, 5, 'five 1 KiB ranges');
+    assert.equal((await copy.getProperties()).contentType, 'application/x-big');
+  });
+
+  it('falls back to an asynchronous copy when Put Block From URL answers 501', async () => {
+    const c = await container();
+    const big = seedContent('big2.bin', 3000);
+    await src(c).getBlockBlobClient('big2.bin').upload(big, big.length);
+    fail501 = true;
+    try {
+      const r = await run({ container: c, largeBlobThresholdBytes: 1024, blockBytes: 1024 });
+      const why = r.failed ? JSON.stringify(await reportLines(bk(), r.report)) : '';
+      assert.deepEqual([r.copied, r.failed, r.verified], [1, 0, true], why);
+      assert.ok(blockCalls.count > 0, 'the ranged path was tried first');
+      const entry = (await entriesOf(c, r.runKey)).get('big2.bin')!;
+      assert.deepEqual(await download(bk().getBlobClient(entry.copy)), big);
+    } finally {
+      fail501 = false;
+    }
+  });
+});

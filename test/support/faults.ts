@@ -1,0 +1,63 @@
+// Fault injection for tests: request decorators on a connection's pipeline that make the real service
+// misbehave in ways Azurite will not by itself (a corrupted copy, a 501 for a supported call).
+import { toHttpHeadersLike } from '@azure/core-http-compat';
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
+import type { BlockBlobClient, HttpOperationResponse, WebResource } from '@azure/storage-blob';
+import type { RequestDecorator } from '../../src/storage/pipeline-policies';
+
+const isCopyFromUrl = (r: WebResource) => r.method === 'PUT' && r.headers.get('x-ms-copy-source') !== undefined;
+const isPutBlockFromUrl = (r: WebResource) => isCopyFromUrl(r) && new URL(r.url).searchParams.get('comp') === 'block';
+
+/** After a successful Copy Blob From URL to a target whose name contains `marker`, damage the copy. */
+export function corruptCopies(
+  marker: string,
+  damage: 'flip-byte' | 'truncate',
+  writer: (name: string) => BlockBlobClient,
+): RequestDecorator {
+  return async (request, next) => {
+    const response = await next(request);
+    const url = new URL(request.url);
+    if (
+      isCopyFromUrl(request) &&
+      !url.searchParams.has('comp') &&
+      response.status < 300 &&
+      url.pathname.includes(marker)
+    ) {
+      const name = decodeURIComponent(url.pathname.split('/').slice(3).join('/'));
+      const target = writer(name);
+      const body = await target.downloadToBuffer();
+      const bad =
+        damage === 'truncate'
+          ? body.subarray(0, body.length - 1)
+          : Buffer.from(body.map((b, i) => (i === 0 ? b ^ 0xff : b)));
+      // Rewritten as a block list, the copy has no stored MD5 (Azurite checks one on every write), like a
+      // multi-block upload: only reading the bytes back can tell it from the source.
+      const id = Buffer.from('corrupt').toString('base64');
+      await target.stageBlock(id, bad, bad.length);
+      await target.commitBlockList([id]);
+    }
+    return response;
+  };
+}
+
+/** Answers Put Block From URL with 501 Not Implemented, like a service that lacks it. */
+export function putBlockFromUrlNotImplemented(seen: { count: number }): RequestDecorator {
+  return async (request, next) => {
+    if (!isPutBlockFromUrl(request)) return next(request);
+    seen.count++;
+    const bodyAsText =
+      '<?xml version="1.0" encoding="utf-8"?><Error><Code>NotImplemented</Code><Message>Put Block From URL is not implemented.</Message></Error>';
+    const headers = toHttpHeadersLike(
+      createHttpHeaders({ 'content-type': 'application/xml', 'x-ms-error-code': 'NotImplemented' }),
+    );
+    return { request, status: 501, headers, bodyAsText } as HttpOperationResponse;
+  };
+}
+
+/** Records the time of every request (for checking a request-rate cap). */
+export function requestTimes(times: number[]): RequestDecorator {
+  return (request, next) => {
+    times.push(performance.now());
+    return next(request);
+  };
+}
