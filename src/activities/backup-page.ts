@@ -12,6 +12,7 @@ import type { ConnectionRegistry } from '../storage/connections';
 import { readNdjson, writeNdjson } from '../storage/ndjson-blob';
 import { backupItem, type InventoryItem, type ItemContext } from './backup-item';
 import { CatalogStore, rangeMetadata, type NameRange } from './catalog-store';
+import { keepAlive } from './keep-alive';
 import { resolveConnection, statusCodeOf } from './failures';
 import { PageJournal, type ItemResult } from './page-journal';
 import type { VerifyMode } from './verify';
@@ -44,89 +45,91 @@ export interface BackupPageInput {
 
 export function createBackupPageActivities(connections: ConnectionRegistry) {
   return {
-    async backupPage(input: BackupPageInput): Promise<BackupCounts> {
-      const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
-      const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
-      const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
-      const signal = Context.current().cancellationSignal;
-      setMaxListeners(input.concurrency * 4 + 20, signal);
-      const backupContainer = backup.service.getContainerClient(input.backupContainer);
-      const store = new CatalogStore(backupContainer, input.scope);
+    backupPage(input: BackupPageInput): Promise<BackupCounts> {
+      return keepAlive(async () => {
+        const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
+        const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
+        const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
+        const signal = Context.current().cancellationSignal;
+        setMaxListeners(input.concurrency * 4 + 20, signal);
+        const backupContainer = backup.service.getContainerClient(input.backupContainer);
+        const store = new CatalogStore(backupContainer, input.scope);
 
-      const listed: InventoryItem[] = [];
-      const inventory = backupContainer.getBlobClient(
-        catalogPaths.inventory(input.scope, input.runKey, input.pageIndex),
-      );
-      for await (const item of readNdjson<InventoryItem>(inventory, signal)) listed.push(item);
-      const previous: CatalogRecord[] = [];
-      if (input.previousRunKey)
-        for await (const r of store.records(input.previousRunKey, input.range, signal)) previous.push(r);
-      const page = classifyPage(listed, previous, {
-        full: input.mode === 'full',
-        redoUnverified: input.redoUnverified,
-        requireSnapshot: input.snapshot,
-      });
-      if (input.checkCopies) await recheckCopies(page.items, backupContainer, input.concurrency, signal);
-
-      const journal = new PageJournal(
-        backupContainer.getAppendBlobClient(
-          `${catalogPaths.runPrefix(input.scope, input.runKey)}progress/${input.pageIndex}.ndjson`,
-        ),
-      );
-      const done = await journal.load(signal);
-      const todo = page.items.filter((c) => c.kind !== 'unchanged' && !done.has(c.blob.name));
-      const byName = new Map(listed.map((b) => [b.name, b]));
-      const ctx: ItemContext = {
-        source,
-        sourceContainer: source.service.getContainerClient(input.container),
-        backupContainer,
-        container: input.container,
-        snapshot: input.snapshot,
-        leaseMode: input.leaseMode,
-        verify: input.verify,
-        copy: {
-          overwrite: input.mode === 'full',
-          largeBlobThresholdBytes: input.largeBlobThresholdBytes,
-          blockBytes: input.blockBytes,
-        },
-        runStartedAt: input.runStartedAt,
-        abortSignal: signal,
-      };
-      let finished = done.size;
-      try {
-        await mapWithConcurrency(todo, input.concurrency, async (c) => {
-          const result = await backupItem(ctx, byName.get(c.blob.name)!);
-          done.set(result.name, result);
-          journal.record(result);
-          Context.current().heartbeat({ finished: ++finished });
+        const listed: InventoryItem[] = [];
+        const inventory = backupContainer.getBlobClient(
+          catalogPaths.inventory(input.scope, input.runKey, input.pageIndex),
+        );
+        for await (const item of readNdjson<InventoryItem>(inventory, signal)) listed.push(item);
+        const previous: CatalogRecord[] = [];
+        if (input.previousRunKey)
+          for await (const r of store.records(input.previousRunKey, input.range, signal)) previous.push(r);
+        const page = classifyPage(listed, previous, {
+          full: input.mode === 'full',
+          redoUnverified: input.redoUnverified,
+          requireSnapshot: input.snapshot,
         });
-      } finally {
-        await journal.flush();
-      }
+        if (input.checkCopies) await recheckCopies(page.items, backupContainer, input.concurrency, signal);
 
-      const records = pageRecords(page, done, input.runStartedAt);
-      const results = [...done.values()];
-      await writeNdjson(
-        backupContainer.getBlockBlobClient(catalogPaths.page(input.scope, input.runKey, input.pageIndex)),
-        records,
-        {
-          metadata: rangeMetadata(input.range, records.length),
+        const journal = new PageJournal(
+          backupContainer.getAppendBlobClient(
+            `${catalogPaths.runPrefix(input.scope, input.runKey)}progress/${input.pageIndex}.ndjson`,
+          ),
+        );
+        const done = await journal.load(signal);
+        const todo = page.items.filter((c) => c.kind !== 'unchanged' && !done.has(c.blob.name));
+        const byName = new Map(listed.map((b) => [b.name, b]));
+        const ctx: ItemContext = {
+          source,
+          sourceContainer: source.service.getContainerClient(input.container),
+          backupContainer,
+          container: input.container,
+          snapshot: input.snapshot,
+          leaseMode: input.leaseMode,
+          verify: input.verify,
+          copy: {
+            overwrite: input.mode === 'full',
+            largeBlobThresholdBytes: input.largeBlobThresholdBytes,
+            blockBytes: input.blockBytes,
+          },
+          runStartedAt: input.runStartedAt,
           abortSignal: signal,
-        },
-      );
-      const problems = results
-        .filter((r) => r.outcome !== 'copied' && r.reason)
-        .map(({ name, outcome, reason }) => ({ name, outcome, reason }));
-      if (problems.length) {
+        };
+        let finished = done.size;
+        try {
+          await mapWithConcurrency(todo, input.concurrency, async (c) => {
+            const result = await backupItem(ctx, byName.get(c.blob.name)!);
+            done.set(result.name, result);
+            journal.record(result);
+            Context.current().heartbeat({ finished: ++finished });
+          });
+        } finally {
+          await journal.flush();
+        }
+
+        const records = pageRecords(page, done, input.runStartedAt);
+        const results = [...done.values()];
         await writeNdjson(
-          backupContainer.getBlockBlobClient(catalogPaths.pageReport(input.scope, input.runKey, input.pageIndex)),
-          problems,
+          backupContainer.getBlockBlobClient(catalogPaths.page(input.scope, input.runKey, input.pageIndex)),
+          records,
           {
+            metadata: rangeMetadata(input.range, records.length),
             abortSignal: signal,
           },
         );
-      }
-      return countPage(page, results, listed.length);
+        const problems = results
+          .filter((r) => r.outcome !== 'copied' && r.reason)
+          .map(({ name, outcome, reason }) => ({ name, outcome, reason }));
+        if (problems.length) {
+          await writeNdjson(
+            backupContainer.getBlockBlobClient(catalogPaths.pageReport(input.scope, input.runKey, input.pageIndex)),
+            problems,
+            {
+              abortSignal: signal,
+            },
+          );
+        }
+        return countPage(page, results, listed.length);
+      });
     },
   };
 }

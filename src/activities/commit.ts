@@ -5,6 +5,7 @@ import { catalogPaths } from '../domain/catalog-layout';
 import { MANIFEST_FORMAT, type RunManifest } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
 import { readNdjson, writeJson, writeNdjson } from '../storage/ndjson-blob';
+import { keepAlive } from './keep-alive';
 import { resolveConnection, statusCodeOf } from './failures';
 
 export type CommitRunInput = Omit<RunManifest, 'format' | 'report' | 'finishedAt' | 'verified'> & {
@@ -20,43 +21,49 @@ export interface CommitRunResult {
 
 export function createCommitActivities(connections: ConnectionRegistry) {
   return {
-    async commitRun(input: CommitRunInput): Promise<CommitRunResult> {
-      const backup = resolveConnection(() => connections.blob(input.backupConnection), 'backup');
-      const abortSignal = Context.current().cancellationSignal;
-      const container = backup.service.getContainerClient(input.backup.container);
-      const run = catalogPaths.runPrefix(input.scope, input.runKey);
-      const report = catalogPaths.report(input.scope, input.runKey);
-      const pageReports: string[] = [];
-      for await (const b of container.listBlobsFlat({ prefix: `${run}reports/`, abortSignal }))
-        pageReports.push(b.name);
-      await writeNdjson(
-        container.getBlockBlobClient(report),
-        (async function* () {
-          for (const name of pageReports.sort()) yield* readNdjson(container.getBlobClient(name), abortSignal);
-        })(),
-        { abortSignal },
-      );
-      const { backupConnection: _b, scope: _s, ...fields } = input;
-      const verified = input.counts.failed === 0 && input.verify !== 'none';
-      const manifest: RunManifest = {
-        format: MANIFEST_FORMAT,
-        ...fields,
-        finishedAt: new Date().toISOString(),
-        verified,
-        report,
-      };
-      const manifestBlob = container.getBlockBlobClient(catalogPaths.manifest(input.scope, input.runKey));
-      try {
-        await writeJson(manifestBlob, manifest, { createOnly: true, abortSignal });
-      } catch (err) {
-        if (statusCodeOf(err) !== 409) throw err; // committed by an earlier attempt
-      }
-      for (const staging of ['inventory/', 'progress/', 'reports/']) {
-        for await (const b of container.listBlobsFlat({ prefix: `${run}${staging}`, abortSignal })) {
-          await container.deleteBlob(b.name, { abortSignal }).catch(() => {});
+    commitRun(input: CommitRunInput): Promise<CommitRunResult> {
+      return keepAlive(async () => {
+        const backup = resolveConnection(() => connections.blob(input.backupConnection), 'backup');
+        const abortSignal = Context.current().cancellationSignal;
+        const container = backup.service.getContainerClient(input.backup.container);
+        const run = catalogPaths.runPrefix(input.scope, input.runKey);
+        const report = catalogPaths.report(input.scope, input.runKey);
+        const pageReports: string[] = [];
+        for await (const b of container.listBlobsFlat({ prefix: `${run}reports/`, abortSignal }))
+          pageReports.push(b.name);
+        await writeNdjson(
+          container.getBlockBlobClient(report),
+          (async function* () {
+            for (const name of pageReports.sort()) {
+              yield* readNdjson(container.getBlobClient(name), abortSignal);
+              Context.current().heartbeat();
+            }
+          })(),
+          { abortSignal },
+        );
+        const { backupConnection: _b, scope: _s, ...fields } = input;
+        const verified = input.counts.failed === 0 && input.verify !== 'none';
+        const manifest: RunManifest = {
+          format: MANIFEST_FORMAT,
+          ...fields,
+          finishedAt: new Date().toISOString(),
+          verified,
+          report,
+        };
+        const manifestBlob = container.getBlockBlobClient(catalogPaths.manifest(input.scope, input.runKey));
+        try {
+          await writeJson(manifestBlob, manifest, { createOnly: true, abortSignal });
+        } catch (err) {
+          if (statusCodeOf(err) !== 409) throw err; // committed by an earlier attempt
         }
-      }
-      return { manifest: manifestBlob.name, report, verified };
+        for (const staging of ['inventory/', 'progress/', 'reports/']) {
+          for await (const b of container.listBlobsFlat({ prefix: `${run}${staging}`, abortSignal })) {
+            await container.deleteBlob(b.name, { abortSignal }).catch(() => {});
+            Context.current().heartbeat();
+          }
+        }
+        return { manifest: manifestBlob.name, report, verified };
+      });
     },
   };
 }

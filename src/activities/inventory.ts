@@ -6,6 +6,7 @@ import { normalizeVersion } from '../domain/backup-naming';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeNdjson } from '../storage/ndjson-blob';
 import type { InventoryItem } from './backup-item';
+import { keepAlive } from './keep-alive';
 import { resolveConnection } from './failures';
 
 export interface ListInventoryPageInput {
@@ -31,41 +32,43 @@ export interface InventoryPage {
 
 export function createInventoryActivities(connections: ConnectionRegistry) {
   return {
-    async listInventoryPage(input: ListInventoryPageInput): Promise<InventoryPage> {
-      const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
-      const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
-      const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
-      const abortSignal = Context.current().cancellationSignal;
-      const pages = source.service
-        .getContainerClient(input.container)
-        .listBlobsFlat({ prefix: input.prefix, includeMetadata: true, includeTags: true, abortSignal })
-        .byPage({ continuationToken: input.continuationToken, maxPageSize: input.pageSize });
-      const first = await pages.next();
-      const blobs = first.done ? [] : first.value.segment.blobItems;
-      const items: InventoryItem[] = blobs.map((b) => ({
-        name: b.name,
-        etag: normalizeVersion(b.properties.etag ?? ''),
-        lastModified: b.properties.lastModified.toISOString(),
-        size: b.properties.contentLength ?? 0,
-        md5: b.properties.contentMD5?.length ? Buffer.from(b.properties.contentMD5).toString('base64') : undefined,
-        contentType: b.properties.contentType,
-        accessTier: b.properties.accessTier,
-        metadata: b.metadata && Object.keys(b.metadata).length ? b.metadata : undefined,
-        tags: b.tags && Object.keys(b.tags).length ? b.tags : undefined,
-      }));
-      const target = backup.service.getContainerClient(input.backupContainer);
-      await writeNdjson(
-        target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, input.pageIndex)),
-        items,
-        {
-          abortSignal,
-        },
-      );
-      return {
-        count: items.length,
-        lastName: items.at(-1)?.name,
-        nextContinuationToken: (first.done ? undefined : first.value.continuationToken) || undefined,
-      };
+    listInventoryPage(input: ListInventoryPageInput): Promise<InventoryPage> {
+      return keepAlive(async () => {
+        const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
+        const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
+        const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
+        const abortSignal = Context.current().cancellationSignal;
+        const pages = source.service
+          .getContainerClient(input.container)
+          .listBlobsFlat({ prefix: input.prefix, includeMetadata: true, includeTags: true, abortSignal })
+          .byPage({ continuationToken: input.continuationToken, maxPageSize: input.pageSize });
+        const first = await pages.next();
+        const blobs = first.done ? [] : first.value.segment.blobItems;
+        const items: InventoryItem[] = blobs.map((b) => ({
+          name: b.name,
+          etag: normalizeVersion(b.properties.etag ?? ''),
+          lastModified: b.properties.lastModified.toISOString(),
+          size: b.properties.contentLength ?? 0,
+          md5: b.properties.contentMD5?.length ? Buffer.from(b.properties.contentMD5).toString('base64') : undefined,
+          contentType: b.properties.contentType,
+          accessTier: b.properties.accessTier,
+          metadata: b.metadata && Object.keys(b.metadata).length ? b.metadata : undefined,
+          tags: b.tags && Object.keys(b.tags).length ? b.tags : undefined,
+        }));
+        const target = backup.service.getContainerClient(input.backupContainer);
+        await writeNdjson(
+          target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, input.pageIndex)),
+          items,
+          {
+            abortSignal,
+          },
+        );
+        return {
+          count: items.length,
+          lastName: items.at(-1)?.name,
+          nextContinuationToken: (first.done ? undefined : first.value.continuationToken) || undefined,
+        };
+      });
     },
   };
 }

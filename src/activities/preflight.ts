@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectionRegistry } from '../storage/connections';
 import { catalogScope } from '../domain/catalog-layout';
 import { CatalogStore } from './catalog-store';
+import { keepAlive } from './keep-alive';
 import { FailureType, resolveConnection, statusCodeOf } from './failures';
 
 export interface PrepareBackupInput {
@@ -25,34 +26,36 @@ export interface PrepareBackupResult {
 
 export function createPreflightActivities(connections: ConnectionRegistry) {
   return {
-    async prepareBackup(input: PrepareBackupInput): Promise<PrepareBackupResult> {
-      const source = resolveConnection(() => connections.blob(input.source), 'source');
-      const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
-      if (source.service.url === backup.service.url && input.container === input.backupContainer) {
-        throw ApplicationFailure.nonRetryable(
-          `backupContainer: the backup target ${backup.accountName}/${input.backupContainer} is the source container ` +
-            'itself; back up into another container, ideally in another storage account',
-          FailureType.InvalidInput,
-        );
-      }
-      try {
-        await source.service.getContainerClient(input.container).getProperties();
-      } catch (err) {
-        if (statusCodeOf(err) === 404) {
+    prepareBackup(input: PrepareBackupInput): Promise<PrepareBackupResult> {
+      return keepAlive(async () => {
+        const source = resolveConnection(() => connections.blob(input.source), 'source');
+        const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
+        if (source.service.url === backup.service.url && input.container === input.backupContainer) {
           throw ApplicationFailure.nonRetryable(
-            `container: ${JSON.stringify(input.container)} does not exist in account ${source.accountName} ` +
-              `(connection ${JSON.stringify(input.source)})`,
-            FailureType.SourceNotFound,
+            `backupContainer: the backup target ${backup.accountName}/${input.backupContainer} is the source container ` +
+              'itself; back up into another container, ideally in another storage account',
+            FailureType.InvalidInput,
           );
         }
-        throw err;
-      }
-      // The only write of the preflight, after every check has passed.
-      const target = backup.service.getContainerClient(input.backupContainer);
-      await target.createIfNotExists();
-      const scope = catalogScope(source.accountName, input.container, input.prefix);
-      const previousRunKey = await new CatalogStore(target, scope).latestRun();
-      return { sourceAccount: source.accountName, backupAccount: backup.accountName, scope, previousRunKey };
+        try {
+          await source.service.getContainerClient(input.container).getProperties();
+        } catch (err) {
+          if (statusCodeOf(err) === 404) {
+            throw ApplicationFailure.nonRetryable(
+              `container: ${JSON.stringify(input.container)} does not exist in account ${source.accountName} ` +
+                `(connection ${JSON.stringify(input.source)})`,
+              FailureType.SourceNotFound,
+            );
+          }
+          throw err;
+        }
+        // The only write of the preflight, after every check has passed.
+        const target = backup.service.getContainerClient(input.backupContainer);
+        await target.createIfNotExists();
+        const scope = catalogScope(source.accountName, input.container, input.prefix);
+        const previousRunKey = await new CatalogStore(target, scope).latestRun();
+        return { sourceAccount: source.accountName, backupAccount: backup.accountName, scope, previousRunKey };
+      });
     },
   };
 }

@@ -101,8 +101,10 @@ export const progressQuery = defineQuery<BackupProgress>('progress');
 
 const DEFAULT_PAGES_PER_RUN = 200;
 
+// Activities heartbeat every 5 s while they work: a worker that dies mid-call is replaced within 20 s.
 const { prepareBackup, listInventoryPage, commitRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '2s',
     maximumInterval: '1 minute',

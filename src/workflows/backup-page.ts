@@ -6,7 +6,7 @@ import type { BackupCounts } from '../domain/backup-counts';
 
 const { backupPage } = proxyActivities<Activities>({
   startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '30 seconds', // how soon a crashed worker's page moves to another
+  heartbeatTimeout: '20 seconds', // activities heartbeat every 5 s: a dead worker's page moves on within 20 s
   retry: {
     initialInterval: '2s',
     maximumInterval: '1 minute',

@@ -1,0 +1,122 @@
+// A worker killed in the middle of a backup: a second worker finishes the run, the catalog equals an
+// uninterrupted run's, and no more than the pages in flight are copied again.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ManagedProcess } from '../../dev/managed-process';
+import { seedBlobs } from '../../dev/seed';
+import { CatalogStore } from '../../src/activities/catalog-store';
+import { catalogScope } from '../../src/domain/catalog-layout';
+import type { CatalogEntry } from '../../src/domain/catalog-record';
+import { backupContainer, progressQuery, type BackupContainerInput } from '../../src/workflows/backup-container';
+import { stackInfo, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+
+const root = join(__dirname, '..', '..');
+const BLOBS = 500;
+const PAGE = 100;
+const WINDOW = 2;
+
+function workerProcess(taskQueue: string, name: string): ManagedProcess {
+  return new ManagedProcess({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(root, 'src/workers/main.ts')],
+    logFile: join(mkdtempSync(join(tmpdir(), 'azb-crash-')), 'worker.log'),
+    cwd: root,
+    env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile, AZBACKUP__temporal__taskQueue: taskQueue },
+  });
+}
+
+async function until(check: () => Promise<boolean>, timeoutInMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('worker killed mid-backup', () => {
+  let w: TestWorker;
+  const container = uniqueName('crash');
+  before(async () => {
+    w = await startTestWorker();
+    await seedBlobs(w.connections.blob('source').service.getContainerClient(container), { count: BLOBS });
+  });
+  after(() => w.stop());
+
+  const catalog = async (backupName: string, runKey: string) => {
+    const out = new Map<string, Omit<CatalogEntry, 'snapshot' | 'backedUpAt'>>();
+    const bk = w.connections.blob('backup').service.getContainerClient(backupName);
+    for await (const r of new CatalogStore(bk, catalogScope('source', container)).records(runKey)) {
+      const { snapshot: _s, backedUpAt: _b, ...stable } = r as CatalogEntry;
+      out.set(r.name, stable);
+    }
+    return out;
+  };
+
+  it('completes on another worker with the same catalog, recopying at most the pages in flight', async () => {
+    const taskQueue = uniqueName('tq-crash');
+    const crashed = uniqueName('bk-crashed');
+    const input: BackupContainerInput = {
+      source: 'source',
+      container,
+      backup: 'backup',
+      backupContainer: crashed,
+      pageSize: PAGE,
+      maxConcurrentPages: WINDOW,
+      concurrency: 4,
+      maxRequestsPerSecond: 120, // slow enough to kill it mid-run
+    };
+    const first = workerProcess(taskQueue, 'worker A');
+    let second: ManagedProcess | undefined;
+    try {
+      const handle = await w.client.workflow.start(backupContainer, {
+        taskQueue,
+        workflowId: uniqueName('wf-crash'),
+        args: [input],
+      });
+      await until(
+        async () => {
+          const p = await handle.query(progressQuery);
+          return p.pagesDone >= 1 && p.copied < BLOBS - PAGE;
+        },
+        120_000,
+        'the first page to finish',
+      );
+      first.kill('SIGKILL');
+      await first.waitForExit();
+      second = workerProcess(taskQueue, 'worker B');
+      const result = await handle.result();
+      assert.equal(result.failed, 0);
+      assert.equal(result.verified, true);
+      assert.equal(result.listed, BLOBS);
+      // Copies made by worker A but not yet journaled are found again as identical copies.
+      assert.equal(result.copied + result.skipped, BLOBS);
+      assert.ok(
+        result.skipped <= PAGE * WINDOW,
+        `recopy attempts ${result.skipped} <= pages in flight (${PAGE * WINDOW})`,
+      );
+      let copies = 0;
+      const bk = w.connections.blob('backup').service.getContainerClient(crashed);
+      for await (const _ of bk.listBlobsFlat({ prefix: `data/source/${container}/` })) copies++;
+      assert.equal(copies, BLOBS, 'exactly one copy per blob');
+
+      const clean = await w.client.workflow.execute(backupContainer, {
+        taskQueue: w.taskQueue,
+        workflowId: uniqueName('wf-clean'),
+        args: [{ ...input, backupContainer: uniqueName('bk-clean'), maxRequestsPerSecond: undefined }],
+      });
+      assert.deepEqual(await catalog(crashed, result.runKey), await catalog(clean.backupContainer, clean.runKey));
+      assert.deepEqual(
+        [result.listed, result.new, result.unchanged, result.deleted, result.failed],
+        [clean.listed, clean.new, clean.unchanged, clean.deleted, clean.failed],
+      );
+    } finally {
+      first.kill('SIGKILL');
+      await second?.stop();
+    }
+  });
+});
