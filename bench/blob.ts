@@ -1,0 +1,153 @@
+// `npm run bench -- blob`: blob backup against baselines measured in the same run on the same Azurite.
+// Prints ratios (the targets are ratios, never absolute times): full backup vs a bare SDK loop, a no-change
+// incremental pass vs a bare listing, history events per blob, and worker peak RSS at two sizes.
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedBlobs } from '../dev/seed';
+import { startStack } from '../dev/stack';
+import { parseConfig } from '../src/config/load';
+import { ConnectionRegistry } from '../src/storage/connections';
+import {
+  backupContainer,
+  type BackupContainerInput,
+  type BackupContainerResult,
+} from '../src/workflows/backup-container';
+import { bareBackup, bareListing } from './bare-baseline';
+import { historyEvents } from './history';
+import { peakRssMiB, startBenchWorker } from './worker-process';
+
+export interface BlobBenchOptions {
+  blobs: number;
+  rssSmall: number;
+  rssLarge: number;
+}
+
+const CONCURRENCY = { pages: 4, perPage: 16 }; // 64 copies in flight, the bare loop gets the same
+
+export async function blobBench(options: BlobBenchOptions): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'azbackup-bench-'));
+  const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+  const stack = await startStack({ dataDir, ports: 'random', persistent: true, log });
+  const config = parseConfig(stack.config);
+  const connections = new ConnectionRegistry(config.connections);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const source = connections.blob('source');
+  const backup = connections.blob('backup');
+  const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+    const t0 = performance.now();
+    const value = await fn();
+    return [value, (performance.now() - t0) / 1000];
+  };
+  const runBackup = async (
+    taskQueue: string,
+    input: Partial<BackupContainerInput> & { container: string },
+    id: string,
+  ) =>
+    client.workflow.execute(backupContainer, {
+      taskQueue,
+      workflowId: id,
+      args: [
+        {
+          source: 'source',
+          backup: 'backup',
+          maxConcurrentPages: CONCURRENCY.pages,
+          concurrency: CONCURRENCY.perPage,
+          ...input,
+        },
+      ],
+    });
+  try {
+    const main = 'bench-main';
+    log(`seeding ${options.blobs} blobs of 1 KiB...`);
+    const [, seedSeconds] = await timed(() =>
+      seedBlobs(source.service.getContainerClient(main), { count: options.blobs, sizeInBytes: 1024, concurrency: 64 }),
+    );
+    log(`seeded in ${seedSeconds.toFixed(1)} s (${Math.round(options.blobs / seedSeconds)} uploads/s)`);
+
+    const worker = await startBenchWorker(stack.configFile, 'bench-main', join(dataDir, 'logs'));
+    log('full backup through Temporal...');
+    const [full, fullSeconds] = await timed(() =>
+      runBackup('bench-main', { container: main, backupContainer: 'bk-main' }, 'bench-full'),
+    );
+    check(full, options.blobs);
+    log(`  ${fullSeconds.toFixed(1)} s`);
+    log('bare SDK loop (snapshot + copy + MD5 check, 64 at a time)...');
+    const [bareCount, bareSeconds] = await timed(() =>
+      bareBackup(source, main, backup.service.getContainerClient('bk-bare'), CONCURRENCY.pages * CONCURRENCY.perPage),
+    );
+    log(`  ${bareSeconds.toFixed(1)} s for ${bareCount} blobs`);
+    log('no-change incremental pass...');
+    const [inc, incSeconds] = await timed(() =>
+      runBackup('bench-main', { container: main, backupContainer: 'bk-main' }, 'bench-incremental'),
+    );
+    if (inc.copied !== 0 || inc.unchanged !== options.blobs) throw new Error(`incremental pass copied ${inc.copied}`);
+    const [, listSeconds] = await timed(() => bareListing(source, main));
+    log(`  incremental ${incSeconds.toFixed(1)} s, bare listing ${listSeconds.toFixed(1)} s`);
+    const history = await historyEvents(client, 'bench-full');
+    await worker.stop();
+
+    const rss: Record<number, number> = {};
+    for (const size of [options.rssSmall, options.rssLarge]) {
+      const name = `bench-rss-${size}`;
+      log(`RSS run: seeding ${size} blobs...`);
+      await seedBlobs(source.service.getContainerClient(name), { count: size, sizeInBytes: 1024, concurrency: 64 });
+      const w = await startBenchWorker(stack.configFile, name, join(dataDir, 'logs'));
+      const [r, seconds] = await timed(() =>
+        runBackup(name, { container: name, backupContainer: `bk-${name}` }, `bench-rss-${size}`),
+      );
+      check(r, size);
+      rss[size] = peakRssMiB(w.pid!);
+      log(`  ${size} blobs in ${seconds.toFixed(1)} s, worker peak RSS ${rss[size]!.toFixed(0)} MiB`);
+      await w.stop();
+    }
+
+    const rows: [string, string, string, string][] = [
+      [
+        'full backup: bare loop time / workflow time',
+        ratio(bareSeconds / fullSeconds),
+        '>= 0.8',
+        `${fullSeconds.toFixed(1)} s vs bare ${bareSeconds.toFixed(1)} s`,
+      ],
+      [
+        'no-change pass: workflow time / bare listing',
+        ratio(incSeconds / listSeconds),
+        '<= 1.5',
+        `${incSeconds.toFixed(1)} s vs listing ${listSeconds.toFixed(1)} s`,
+      ],
+      [
+        'history events per blob (full run, all runs and children)',
+        (history.total / options.blobs).toFixed(4),
+        '<= 0.05',
+        `${history.total} events, largest history ${history.largest}`,
+      ],
+      [
+        `worker peak RSS: ${options.rssLarge} / ${options.rssSmall} blobs`,
+        ratio(rss[options.rssLarge]! / rss[options.rssSmall]!),
+        'flat (~1.0)',
+        `${rss[options.rssSmall]!.toFixed(0)} MiB vs ${rss[options.rssLarge]!.toFixed(0)} MiB`,
+      ],
+    ];
+    console.log(`\nblob benchmark, ${options.blobs} blobs of 1 KiB, one Azurite (on disk), 2 cores:`);
+    for (const [what, value, target, detail] of rows)
+      console.log(`  ${what.padEnd(58)} ${value.padStart(8)}  target ${target.padEnd(11)} ${detail}`);
+  } finally {
+    await connection.close();
+    connections.close();
+    await stack.stop();
+  }
+}
+
+function check(result: BackupContainerResult, expected: number): void {
+  if (result.copied !== expected || result.failed !== 0 || !result.verified) {
+    throw new Error(
+      `backup copied ${result.copied} of ${expected}, failed ${result.failed}, verified ${result.verified}`,
+    );
+  }
+}
+
+function ratio(x: number): string {
+  return `${x.toFixed(2)}x`;
+}
