@@ -1,5 +1,6 @@
 // Where a copy lives in the backup account. The name is a pure function of (source account, container,
 // blob, source version), so a rerun finds the copies it already made and never writes one twice.
+import { fnv1a64 } from './catalog-layout';
 
 export const DEFAULT_BACKUP_CONTAINER = 'azbackup';
 
@@ -12,12 +13,20 @@ export interface SourceVersion {
   version: string;
 }
 
+const MAX_BLOB_NAME = 1024;
+
 /**
  * `data/<account>/<container>/<blob name>/@<version>`: versions of one blob sit together under its
  * name, and no blob name can produce another blob's copy name (copy names always end in `/@<version>`).
+ * Names that would pass the service's 1,024-character limit go under `~hashed/` with a 128-bit hash of
+ * the blob name; the catalog keeps the real name next to the copy's.
  */
 export function backupObjectName(item: SourceVersion): string {
-  return `data/${item.account}/${item.container}/${item.blobName}/@${normalizeVersion(item.version)}`;
+  const version = normalizeVersion(item.version);
+  const plain = `data/${item.account}/${item.container}/${item.blobName}/@${version}`;
+  if (plain.length <= MAX_BLOB_NAME) return plain;
+  const hash = fnv1a64(item.blobName) + fnv1a64([...item.blobName].reverse().join(''));
+  return `data/${item.account}/${item.container}/~hashed/${hash}/@${version}`;
 }
 
 export function normalizeVersion(etag: string): string {

@@ -30,6 +30,15 @@ describe('backup object names', () => {
     assert.equal(backupObjectName({ account: 'src', container: 'c', blobName: 'a/b.txt', version: '0x8D1' }), a);
     assert.notEqual(backupObjectName({ account: 'src', container: 'c', blobName: 'a/b.txt', version: '0x8D2' }), a);
   });
+
+  it('stay within 1,024 characters for the longest blob names, distinct per name', () => {
+    const long = (c: string) => `${'d/'.repeat(410)}${c.repeat(200)}`; // 1,020 characters
+    const a = backupObjectName({ account: 'src', container: 'c', blobName: long('x'), version: '0x1' });
+    const b = backupObjectName({ account: 'src', container: 'c', blobName: long('y'), version: '0x1' });
+    assert.match(a, /^data\/src\/c\/~hashed\/[0-9a-f]{32}\/@0x1$/);
+    assert.notEqual(a, b);
+    assert.ok(a.length <= 1024);
+  });
 });
 
 describe('backupContainer input', () => {
