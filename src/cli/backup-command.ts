@@ -1,11 +1,13 @@
-// `azbackup backup`: start backupContainer (one run per source container at a time, by workflow id).
+// `azbackup backup` / `azbackup reconcile`: start backupContainer or reconcileContainer (one run per
+// source container at a time, by workflow id).
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { parseArgs } from 'node:util';
 import { backupContainer } from '../workflows/backup-container';
+import { reconcileContainer } from '../workflows/reconcile-container';
 import { printProgressUntilDone } from './progress-command';
 import { withClient, workflowUrl } from './temporal-client';
 
-export async function runBackupCommand(args: string[]): Promise<number> {
+export async function runBackupCommand(args: string[], kind: 'backup' | 'reconcile' = 'backup'): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -16,6 +18,11 @@ export async function runBackupCommand(args: string[]): Promise<number> {
       'backup-container': { type: 'string' },
       'workflow-id': { type: 'string' },
       'task-queue': { type: 'string' },
+      mode: { type: 'string' },
+      verify: { type: 'string' },
+      'lease-mode': { type: 'boolean' },
+      'no-snapshot': { type: 'boolean' },
+      'max-requests-per-second': { type: 'string' },
       wait: { type: 'boolean', default: false },
     },
   });
@@ -30,17 +37,24 @@ export async function runBackupCommand(args: string[]): Promise<number> {
     backup: values.backup!,
     ...(values.prefix ? { prefix: values.prefix } : {}),
     ...(values['backup-container'] ? { backupContainer: values['backup-container'] } : {}),
+    ...(values.mode ? { mode: values.mode as 'incremental' | 'full' } : {}),
+    ...(values.verify ? { verify: values.verify as 'md5' | 'deep' | 'none' } : {}),
+    ...(values['lease-mode'] ? { leaseMode: true } : {}),
+    ...(values['no-snapshot'] ? { snapshot: false } : {}),
+    // Left as given: the workflow validates it and names the field when it is wrong.
+    ...(values['max-requests-per-second'] ? { maxRequestsPerSecond: Number(values['max-requests-per-second']) } : {}),
   };
   // The default id makes a second start for the same source fail while the first still runs.
   const workflowId =
-    values['workflow-id'] ?? `backup-${input.source}-${input.container}${input.prefix ? `-${input.prefix}` : ''}`;
+    values['workflow-id'] ?? `${kind}-${input.source}-${input.container}${input.prefix ? `-${input.prefix}` : ''}`;
   return withClient(async (client, config) => {
     try {
-      const handle = await client.workflow.start(backupContainer, {
+      const workflow = kind === 'reconcile' ? reconcileContainer : backupContainer;
+      const handle = await client.workflow.start(workflow, {
         taskQueue: values['task-queue'] ?? config.temporal.taskQueue,
         workflowId,
         args: [input],
-        staticSummary: `Back up ${input.source}/${input.container}${input.prefix ? `/${input.prefix}` : ''} to ${input.backup}`,
+        staticSummary: `${kind === 'reconcile' ? 'Reconcile' : 'Back up'} ${input.source}/${input.container}${input.prefix ? `/${input.prefix}` : ''} to ${input.backup}`,
       });
       console.log(`Started ${workflowId} (run ${handle.firstExecutionRunId}).`);
       const url = workflowUrl(config, workflowId);

@@ -8,7 +8,9 @@ import { runProgressCommand } from './progress-command';
 const USAGE = `usage:
   azbackup config check                      validate the config ($AZBACKUP_CONFIG or ./azbackup.yaml)
   azbackup backup --source S --container C --backup B [--prefix P] [--backup-container X]
-                  [--workflow-id ID] [--task-queue Q] [--wait]
+                  [--mode incremental|full] [--verify md5|deep|none] [--lease-mode] [--no-snapshot]
+                  [--max-requests-per-second N] [--workflow-id ID] [--task-queue Q] [--wait]
+  azbackup reconcile   (same options): redo unverified copies, recopy missing ones
   azbackup progress <workflow-id>            the live progress of a running backup`;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'backup':
       return runBackupCommand(rest);
+    case 'reconcile':
+      return runBackupCommand(rest, 'reconcile');
     case 'progress':
       return runProgressCommand(rest);
     case undefined:

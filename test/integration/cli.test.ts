@@ -44,11 +44,12 @@ describe('azbackup CLI', () => {
     assert.match(out, /temporal\.address: must be host:port.*\(got "no-port" from AZBACKUP__temporal__address\)/);
   });
 
-  it('backup --wait runs a backup to the end and prints the counts and the UI link', async () => {
+  it('backup --wait runs a backup to the end and prints the counts and the UI link; reconcile finds nothing to do', async () => {
     const container = uniqueName('cli');
     await seedBlobs(w.connections.blob('source').service.getContainerClient(container), { count: 20 });
     const args = ['backup', '--source', 'source', '--container', container, '--backup', 'backup', '--wait'];
-    const { code, out } = await cli([...args, '--task-queue', w.taskQueue, '--backup-container', uniqueName('bk')]);
+    const bk = uniqueName('bk');
+    const { code, out } = await cli([...args, '--task-queue', w.taskQueue, '--backup-container', bk]);
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`Started backup-source-${container}`));
     assert.match(out, /Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/backup-source-/);
@@ -56,6 +57,11 @@ describe('azbackup CLI', () => {
       out,
       /Done: listed 20, new 20, modified 0, unchanged 0, deleted 0, copied 20, skipped 0, failed 0, \d+ bytes; verified\. Manifest: catalog\//,
     );
+    const reconcile = ['reconcile', '--source', 'source', '--container', container, '--backup', 'backup', '--wait'];
+    const rec = await cli([...reconcile, '--task-queue', w.taskQueue, '--backup-container', bk]);
+    assert.equal(rec.code, 0, rec.out);
+    assert.match(rec.out, new RegExp(`Started reconcile-source-${container}`));
+    assert.match(rec.out, /Done: listed 20, new 0, modified 0, unchanged 20, deleted 0, copied 0/);
   });
 
   it('refuses a second backup of the same source while one runs', async () => {
