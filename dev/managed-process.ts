@@ -23,6 +23,17 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const p of live) p.kill('SIGKILL');
   });
+  // A signal nobody else handles kills the process without 'exit': take the children along, then let
+  // the signal do what it would have done. Programs with their own handler (dev, demo) stop gracefully.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      for (const p of live) p.kill('SIGKILL');
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 export class ManagedProcess {

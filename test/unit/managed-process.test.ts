@@ -1,5 +1,6 @@
 // Components that die or never listen fail the stack start with their log, and leave nothing running.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,5 +71,27 @@ describe('managed processes', () => {
       waitForPort(proc, port!, 5_000),
       /Ghost could not be started: spawn \/nonexistent\/ghost ENOENT/,
     );
+  });
+});
+
+describe('a parent killed by a signal', () => {
+  it('takes its children along', async () => {
+    // The parent starts a child through ManagedProcess, then is killed with SIGTERM (no 'exit' event).
+    const dir = mkdtempSync(join(tmpdir(), 'azb-orphan-'));
+    const program = `const { ManagedProcess } = require('./dev/managed-process');
+      const p = new ManagedProcess({ name: 'child', command: 'sleep', args: ['60'], logFile: ${JSON.stringify(join(dir, 'c.log'))} });
+      console.log(p.pid); setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', program], { cwd: join(__dirname, '..', '..') });
+    const childPid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+    );
+    assert.ok(childPid > 0);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      parent.once('exit', (_code, signal) => resolve(signal)),
+    );
+    parent.kill('SIGTERM');
+    assert.equal(await exited, 'SIGTERM', 'the parent still dies of the signal');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(liveGroupMembers(childPid), [], 'the child is gone too');
   });
 });
