@@ -39,10 +39,20 @@ describe('backupContainer orchestration (mocked activities)', () => {
     },
     async listInventoryPage(input) {
       listings.push(input);
+      if (input.container === 'huge') {
+        // 200,000 blobs in 40 pages of 5,000.
+        const n = Number(input.continuationToken ?? 0);
+        return {
+          count: 5000,
+          lastName: `blob-${String(n).padStart(3, '0')}`,
+          nextContinuationToken: n < 39 ? String(n + 1) : undefined,
+        };
+      }
       const page = LISTING[input.continuationToken ?? 'start']!;
       return { count: page.count, lastName: page.lastName, nextContinuationToken: page.next };
     },
     async backupPage(input) {
+      if (input.container === 'huge') return { ...emptyCounts(), new: 5000, copied: 5000, snapshotted: 5000 };
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
@@ -124,6 +134,23 @@ describe('backupContainer orchestration (mocked activities)', () => {
     assert.equal(result.verified, true);
     const { runId } = await handle.describe();
     assert.notEqual(runId, handle.firstExecutionRunId, 'the run continued as new');
+  });
+
+  it('keeps every history far below 10,000 events for a 200,000-blob container', async () => {
+    const workflowId = uniqueName('wf-huge');
+    const result = await client.workflow.execute(backupContainer, {
+      taskQueue,
+      workflowId,
+      args: [{ source: 'src', container: 'huge', backup: 'bk' }],
+    });
+    assert.equal(result.copied, 200_000);
+    assert.equal(result.pages, 40);
+    const parent = await client.workflow.getHandle(workflowId).fetchHistory();
+    const parentEvents = parent.events?.length ?? 0;
+    const child = await client.workflow.getHandle(`${workflowId}/${result.runKey}/page-39`).fetchHistory();
+    assert.ok(parentEvents < 1_000, `parent history ${parentEvents} events`);
+    assert.ok((child.events?.length ?? 0) < 50, `page history ${child.events?.length} events`);
+    assert.ok((parentEvents + 40 * (child.events?.length ?? 0)) / 200_000 < 0.05, 'events per blob');
   });
 
   it('rejects bad input before calling any activity', async () => {
