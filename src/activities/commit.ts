@@ -4,7 +4,8 @@ import { Context } from '@temporalio/activity';
 import { catalogPaths } from '../domain/catalog-layout';
 import { MANIFEST_FORMAT, type RunManifest } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
-import { readNdjson, writeJson, writeNdjson } from '../storage/ndjson-blob';
+import { writeJson } from '../storage/ndjson-blob';
+import { deleteUnder, mergeNdjsonBlobs } from './staging';
 import { keepAlive } from './keep-alive';
 import { resolveConnection, statusCodeOf } from './failures';
 
@@ -28,19 +29,7 @@ export function createCommitActivities(connections: ConnectionRegistry) {
         const container = backup.service.getContainerClient(input.backup.container);
         const run = catalogPaths.runPrefix(input.scope, input.runKey);
         const report = catalogPaths.report(input.scope, input.runKey);
-        const pageReports: string[] = [];
-        for await (const b of container.listBlobsFlat({ prefix: `${run}reports/`, abortSignal }))
-          pageReports.push(b.name);
-        await writeNdjson(
-          container.getBlockBlobClient(report),
-          (async function* () {
-            for (const name of pageReports.sort()) {
-              yield* readNdjson(container.getBlobClient(name), abortSignal);
-              Context.current().heartbeat();
-            }
-          })(),
-          { abortSignal },
-        );
+        await mergeNdjsonBlobs(container, `${run}reports/`, report, abortSignal);
         const { backupConnection: _b, scope: _s, ...fields } = input;
         const verified = input.counts.failed === 0 && input.verify !== 'none';
         const manifest: RunManifest = {
@@ -56,12 +45,11 @@ export function createCommitActivities(connections: ConnectionRegistry) {
         } catch (err) {
           if (statusCodeOf(err) !== 409) throw err; // committed by an earlier attempt
         }
-        for (const staging of ['inventory/', 'progress/', 'reports/']) {
-          for await (const b of container.listBlobsFlat({ prefix: `${run}${staging}`, abortSignal })) {
-            await container.deleteBlob(b.name, { abortSignal }).catch(() => {});
-            Context.current().heartbeat();
-          }
-        }
+        await deleteUnder(
+          container,
+          ['inventory/', 'progress/', 'reports/'].map((staging) => `${run}${staging}`),
+          abortSignal,
+        );
         return { manifest: manifestBlob.name, report, verified };
       });
     },

@@ -18,6 +18,8 @@ export interface ListInventoryPageInput {
   scope: string;
   runKey: string;
   pageIndex: number;
+  /** Recorded on the staged page: garbage collection keeps that run's catalog while this one runs. */
+  previousRunKey?: string;
   continuationToken?: string;
   pageSize: number;
   maxRequestsPerSecond?: number;
@@ -59,9 +61,7 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
         await writeNdjson(
           target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, input.pageIndex)),
           items,
-          {
-            abortSignal,
-          },
+          { abortSignal, metadata: input.previousRunKey ? { previousrun: input.previousRunKey } : undefined },
         );
         return {
           count: items.length,

@@ -15,21 +15,29 @@ export interface ItemResult {
 }
 
 const FLUSH_EVERY = 100;
+export const FLUSH_AFTER_MS = 1_000;
 
-export class PageJournal {
-  private pending: ItemResult[] = [];
+/** What a journal needs of a result; backup pages journal `ItemResult`s, restore pages their own. */
+export interface JournalEntry {
+  name: string;
+  outcome: string;
+}
+
+export class PageJournal<T extends JournalEntry = ItemResult> {
+  private pending: T[] = [];
+  private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly blob: AppendBlobClient) {}
 
   /** Results of earlier attempts at this page (empty on the first). */
-  async load(abortSignal?: AbortSignal): Promise<Map<string, ItemResult>> {
-    const done = new Map<string, ItemResult>();
+  async load(abortSignal?: AbortSignal): Promise<Map<string, T>> {
+    const done = new Map<string, T>();
     try {
       const text = (await this.blob.downloadToBuffer(0, undefined, { abortSignal })).toString('utf8');
       for (const line of text.split('\n')) {
         if (!line) continue;
-        const result = JSON.parse(line) as ItemResult;
+        const result = JSON.parse(line) as T;
         // Failed items are tried again; only what succeeded or was skipped for good is kept.
         if (result.outcome !== 'failed') done.set(result.name, result);
       }
@@ -40,13 +48,17 @@ export class PageJournal {
     return done;
   }
 
-  record(result: ItemResult): void {
+  record(result: T): void {
     this.pending.push(result);
     // A failed append surfaces at the final (awaited) flush, which then fails the attempt.
     if (this.pending.length >= FLUSH_EVERY) this.flush().catch(() => {});
+    // Within a second a finished copy is journaled: garbage collection sees it (its grace period is far longer).
+    else this.timer ??= setTimeout(() => this.flush().catch(() => {}), FLUSH_AFTER_MS);
   }
 
   flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const batch = this.pending.splice(0);
     if (batch.length) {
       const body = batch.map((r) => JSON.stringify(r)).join('\n') + '\n';

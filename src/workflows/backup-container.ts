@@ -196,6 +196,7 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
         scope: run.scope,
         runKey: run.runKey,
         pageIndex: pagesListed,
+        previousRunKey: run.previousRunKey,
         continuationToken: token,
         pageSize: input.pageSize ?? MAX_PAGE_SIZE,
         maxRequestsPerSecond: input.maxRequestsPerSecond,

@@ -1,0 +1,36 @@
+// Shared by runs that stage per-page files (backups, restores): merge the page reports into one report
+// blob, and remove staging files once the result is committed.
+import { Context } from '@temporalio/activity';
+import type { ContainerClient } from '@azure/storage-blob';
+import { readNdjson, writeNdjson } from '../storage/ndjson-blob';
+
+/** Concatenates every NDJSON blob under `prefix`, in name order, into `target`. */
+export async function mergeNdjsonBlobs(
+  container: ContainerClient,
+  prefix: string,
+  target: string,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const parts: string[] = [];
+  for await (const b of container.listBlobsFlat({ prefix, abortSignal })) parts.push(b.name);
+  await writeNdjson(
+    container.getBlockBlobClient(target),
+    (async function* () {
+      for (const name of parts.sort()) {
+        yield* readNdjson(container.getBlobClient(name), abortSignal);
+        Context.current().heartbeat();
+      }
+    })(),
+    { abortSignal },
+  );
+}
+
+/** Deletes every blob under each prefix (best effort: leftovers are garbage-collected later). */
+export async function deleteUnder(container: ContainerClient, prefixes: string[], abortSignal?: AbortSignal) {
+  for (const prefix of prefixes) {
+    for await (const b of container.listBlobsFlat({ prefix, abortSignal })) {
+      await container.deleteBlob(b.name, { abortSignal }).catch(() => {});
+      Context.current().heartbeat();
+    }
+  }
+}
