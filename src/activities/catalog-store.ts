@@ -31,7 +31,7 @@ export function rangeMetadata(range: NameRange, count: number): Record<string, s
   return { rangelo: enc(range.lo), rangehi: enc(range.hi), records: String(count) };
 }
 
-function rangeFromMetadata(metadata: Record<string, string> | undefined): NameRange {
+export function rangeFromMetadata(metadata: Record<string, string> | undefined): NameRange {
   const dec = (s: string | undefined) =>
     s === undefined || s === '-' ? undefined : Buffer.from(s, 'base64url').toString('utf8');
   return { lo: dec(metadata?.rangelo), hi: dec(metadata?.rangehi) };
@@ -55,6 +55,13 @@ export class CatalogStore {
 
   async latestRun(abortSignal?: AbortSignal): Promise<string | undefined> {
     return (await this.listRuns(abortSignal)).at(-1);
+  }
+
+  /** Every committed run's manifest, oldest first. */
+  async manifests(abortSignal?: AbortSignal): Promise<RunManifest[]> {
+    const out: RunManifest[] = [];
+    for (const run of await this.listRuns(abortSignal)) out.push(await this.manifest(run, abortSignal));
+    return out;
   }
 
   manifest(runKey: string, abortSignal?: AbortSignal): Promise<RunManifest> {

@@ -26,6 +26,16 @@ export function runKeyTime(key: string): Date {
   return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`);
 }
 
+/** Every scope of one source container (a whole-container scope and any prefix scopes). */
+export function containerCatalogPrefix(account: string, container: string): string {
+  return `catalog/${account}/${container}/`;
+}
+
+/** Where the copies of one source container's blobs live (shared by all its scopes). */
+export function containerDataPrefix(account: string, container: string): string {
+  return `data/${account}/${container}/`;
+}
+
 export const catalogPaths = {
   manifestsPrefix: (scope: string) => `${scope}/manifests/`,
   manifest: (scope: string, run: string) => `${scope}/manifests/${run}.json`,
@@ -35,6 +45,9 @@ export const catalogPaths = {
   inventory: (scope: string, run: string, index: number) => `${scope}/runs/${run}/inventory/${pad(index)}.ndjson.gz`,
   pageReport: (scope: string, run: string, index: number) => `${scope}/runs/${run}/reports/${pad(index)}.ndjson.gz`,
   report: (scope: string, run: string) => `${scope}/runs/${run}/report.ndjson.gz`,
+  runsPrefix: (scope: string) => `${scope}/runs/`,
+  restorePrefix: (scope: string, key: string) => `${scope}/restores/${key}/`,
+  retentionPrefix: (scope: string, key: string) => `${scope}/retention/${key}/`,
 };
 
 function pad(index: number): string {

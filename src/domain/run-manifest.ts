@@ -23,3 +23,26 @@ export interface RunManifest {
   /** Skipped and failed items with reasons. */
   report: string;
 }
+
+/** One line of "list the runs of a source". */
+export interface RunSummary {
+  runKey: string;
+  startedAt: string;
+  finishedAt: string;
+  mode: RunManifest['mode'];
+  verified: boolean;
+  counts: BackupCounts;
+  pages: number;
+}
+
+export function summarizeRun(m: RunManifest): RunSummary {
+  return {
+    runKey: m.runKey,
+    startedAt: m.startedAt,
+    finishedAt: m.finishedAt,
+    mode: m.mode,
+    verified: m.verified,
+    counts: m.counts,
+    pages: m.pages,
+  };
+}
