@@ -62,14 +62,14 @@ export function formatProblems(problems: InputProblem[]): string {
   return problems.map((p) => `${p.field} ${p.message} (got ${JSON.stringify(p.value)})`).join('; ');
 }
 
-function connectionNameProblem(value: unknown): string | undefined {
+export function connectionNameProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0)
     return 'is required: the name of a connection in the worker config';
   if (!CONNECTION_NAME.test(value)) return 'must be a connection name (lowercase letters, digits, dashes)';
   return undefined;
 }
 
-function positiveIntProblem(value: unknown, max: number): string | undefined {
+export function positiveIntProblem(value: unknown, max: number): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
     return `must be a whole number from 1 to ${max}`;
@@ -77,11 +77,11 @@ function positiveIntProblem(value: unknown, max: number): string | undefined {
   return undefined;
 }
 
-function oneOfProblem(value: unknown, allowed: string[]): string | undefined {
+export function oneOfProblem(value: unknown, allowed: string[]): string | undefined {
   if (value === undefined || allowed.includes(value as string)) return undefined;
   return `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
 }
 
-function booleanProblem(value: unknown): string | undefined {
+export function booleanProblem(value: unknown): string | undefined {
   return value === undefined || typeof value === 'boolean' ? undefined : 'must be true or false';
 }

@@ -27,7 +27,7 @@ describe('backupContainer orchestration (mocked activities)', () => {
   let inFlight = 0;
   let maxInFlight = 0;
   let failOnce = true;
-  const activities: Activities = {
+  const activities: Pick<Activities, 'prepareBackup' | 'listInventoryPage' | 'backupPage' | 'commitRun'> = {
     async prepareBackup() {
       prepares++;
       return {
