@@ -1,0 +1,119 @@
+// What the catalog still needs of one source container's backup objects: every copy named by a
+// committed run of any of its scopes, or by a run still in progress (its journals and chunks, and the
+// run it classifies against). Garbage collection deletes only what is outside this set.
+import type { ContainerClient } from '@azure/storage-blob';
+import { catalogPaths, containerCatalogPrefix, runKeyTime } from '../domain/catalog-layout';
+import { isTombstone } from '../domain/catalog-record';
+import { CatalogStore } from './catalog-store';
+import type { ItemResult } from './page-journal';
+
+export type RunState = 'committed' | 'in-progress' | 'garbage';
+
+export interface RunDir {
+  scope: string;
+  runKey: string;
+  state: RunState;
+}
+
+export interface CatalogReferences {
+  copies: Set<string>;
+  runs: RunDir[];
+}
+
+export interface CollectReferencesOptions {
+  /** A run without a manifest whose files changed within this long is taken to be still running. */
+  abandonedAfterMs: number;
+  /** Runs to treat as forgotten (a dry run's plan). */
+  assumeForgotten?: Set<string>;
+  now: Date;
+  abortSignal?: AbortSignal;
+}
+
+export async function collectReferences(
+  container: ContainerClient,
+  account: string,
+  sourceContainer: string,
+  options: CollectReferencesOptions,
+): Promise<CatalogReferences> {
+  const copies = new Set<string>();
+  const runs: RunDir[] = [];
+  const signal = options.abortSignal;
+  for (const scope of await childPrefixes(container, containerCatalogPrefix(account, sourceContainer), signal)) {
+    if (!/\/(all|prefix-[0-9a-f]{16})$/.test(scope)) continue;
+    const store = new CatalogStore(container, scope);
+    const committed = new Set((await store.listRuns(signal)).filter((k) => !options.assumeForgotten?.has(k)));
+    const needed = new Set<string>(committed);
+    const dirs = await childPrefixes(container, catalogPaths.runsPrefix(scope), signal);
+    const states = new Map<string, RunState>();
+    for (const dir of dirs) {
+      const runKey = dir.slice(catalogPaths.runsPrefix(scope).length);
+      if (committed.has(runKey)) {
+        states.set(runKey, 'committed');
+        continue;
+      }
+      const live = await inProgress(container, catalogPaths.runPrefix(scope, runKey), options);
+      states.set(runKey, live.running ? 'in-progress' : 'garbage');
+      if (!live.running) continue;
+      // A running backup's own copies: finished pages (chunks) and items journaled so far.
+      needed.add(runKey);
+      if (live.previousRunKey) needed.add(live.previousRunKey);
+      const prefix = catalogPaths.runPrefix(scope, runKey);
+      for await (const b of container.listBlobsFlat({ prefix: `${prefix}progress/`, abortSignal: signal })) {
+        const text = (
+          await container.getBlobClient(b.name).downloadToBuffer(0, undefined, { abortSignal: signal })
+        ).toString('utf8');
+        for (const line of text.split('\n')) {
+          const copy = line ? (JSON.parse(line) as ItemResult).entry?.copy : undefined;
+          if (copy) copies.add(copy);
+        }
+      }
+    }
+    // A deleted blob's last copy goes once its deletion is older than every run still kept: no kept run
+    // holds it live any more (tombstones are carried forward, so this is what lets deletions expire).
+    const oldestKept = [...needed].sort()[0];
+    const cutoff = oldestKept ? runKeyTime(oldestKept).toISOString() : '';
+    for (const runKey of needed) {
+      for await (const r of store.records(runKey, {}, signal)) {
+        if (!isTombstone(r)) copies.add(r.copy);
+        else if (r.deletedAt >= cutoff) copies.add(r.last.copy);
+      }
+      // The run a live backup classifies against stays, even if retention forgot it.
+      if (states.get(runKey) === 'garbage') states.set(runKey, 'in-progress');
+    }
+    for (const [runKey, state] of states) runs.push({ scope, runKey, state });
+  }
+  return { copies, runs };
+}
+
+async function inProgress(
+  container: ContainerClient,
+  runPrefix: string,
+  options: CollectReferencesOptions,
+): Promise<{ running: boolean; previousRunKey?: string }> {
+  let staged = false;
+  let previousRunKey: string | undefined;
+  let newest = 0;
+  for await (const b of container.listBlobsFlat({
+    prefix: runPrefix,
+    includeMetadata: true,
+    abortSignal: options.abortSignal,
+  })) {
+    newest = Math.max(newest, b.properties.lastModified.getTime());
+    if (b.name.startsWith(`${runPrefix}inventory/`)) {
+      staged = true;
+      previousRunKey ??= b.metadata?.previousrun;
+    }
+  }
+  // Commit removes the staged inventory: a run dir without it and without a manifest was forgotten.
+  const running = staged && options.now.getTime() - newest < options.abandonedAfterMs;
+  return { running, previousRunKey };
+}
+
+/** The "directories" directly under `prefix`, without their trailing slash. */
+async function childPrefixes(container: ContainerClient, prefix: string, abortSignal?: AbortSignal) {
+  const out: string[] = [];
+  for await (const item of container.listBlobsByHierarchy('/', { prefix, abortSignal })) {
+    if (item.kind === 'prefix') out.push(item.name.slice(0, -1));
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+// Two-phase garbage collection of one source container's backup objects. Mark lists what no committed
+// or running backup references; after a grace period, sweep deletes those still unreferenced and not
+// written since the mark (a conditional delete), so a backup running meanwhile never loses a copy.
+import { Context } from '@temporalio/activity';
+import type { ContainerClient } from '@azure/storage-blob';
+import { catalogPaths, containerDataPrefix } from '../domain/catalog-layout';
+import type { ConnectionRegistry } from '../storage/connections';
+import { readJson, readNdjson, writeNdjson } from '../storage/ndjson-blob';
+import { collectReferences, type CatalogReferences } from './catalog-references';
+import { resolveConnection, statusCodeOf } from './failures';
+import { keepAlive } from './keep-alive';
+import type { RetentionPlan } from './retention';
+
+export interface GarbageInput {
+  backup: string;
+  backupContainer: string;
+  source: { account: string; container: string };
+  /** Names this collection's files: `gc/<account>/<container>/<gcKey>/`. */
+  gcKey: string;
+  abandonedAfterMs: number;
+}
+
+export interface MarkGarbageInput extends GarbageInput {
+  /** Dry run: treat the runs this plan would remove as already gone. */
+  dryRunPlan?: string;
+}
+
+export interface MarkGarbageResult {
+  candidates: string;
+  /** Backup objects no run references. */
+  count: number;
+  bytes: number;
+  /** Files of forgotten or abandoned runs' catalogs. */
+  catalogFiles: number;
+  markedAt: string;
+}
+
+export interface SweepGarbageInput extends GarbageInput {
+  markedAt: string;
+  dryRun: boolean;
+}
+
+export interface SweepGarbageResult {
+  /** Backup objects deleted. */
+  deleted: number;
+  bytesDeleted: number;
+  catalogFilesDeleted: number;
+  /** Marked, but referenced or rewritten since: left alone. */
+  kept: number;
+  report: string;
+}
+
+interface Candidate {
+  name: string;
+  size: number;
+  /** 'object': a backup copy; 'catalog': a file of a forgotten or abandoned run. */
+  kind: 'object' | 'catalog';
+  run?: string;
+}
+
+export function gcPrefix(input: GarbageInput): string {
+  return `gc/${input.source.account}/${input.source.container}/${input.gcKey}/`;
+}
+
+export function createGarbageActivities(connections: ConnectionRegistry) {
+  const open = (input: GarbageInput) =>
+    resolveConnection(() => connections.blob(input.backup), 'backup').service.getContainerClient(input.backupContainer);
+  return {
+    markGarbage(input: MarkGarbageInput): Promise<MarkGarbageResult> {
+      return keepAlive(async () => {
+        const signal = Context.current().cancellationSignal;
+        const container = open(input);
+        // Taken before anything is read: whatever is written after it is never deleted by this collection.
+        const markedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+        const plan = input.dryRunPlan
+          ? await readJson<RetentionPlan>(container.getBlobClient(input.dryRunPlan))
+          : undefined;
+        const refs = await references(container, input, new Date(), signal, plan?.remove);
+        let count = 0;
+        let bytes = 0;
+        let catalogFiles = 0;
+        const candidates = container.getBlockBlobClient(`${gcPrefix(input)}candidates.ndjson.gz`);
+        await writeNdjson(
+          candidates,
+          (async function* () {
+            for await (const c of unreferenced(container, input, refs, signal)) {
+              if (c.kind === 'catalog') catalogFiles++;
+              else {
+                count++;
+                bytes += c.size;
+              }
+              yield c;
+            }
+          })(),
+          { abortSignal: signal, metadata: { markedat: markedAt.toISOString() } },
+        );
+        return { candidates: candidates.name, count, bytes, catalogFiles, markedAt: markedAt.toISOString() };
+      });
+    },
+
+    sweepGarbage(input: SweepGarbageInput): Promise<SweepGarbageResult> {
+      return keepAlive(async () => {
+        const signal = Context.current().cancellationSignal;
+        const container = open(input);
+        const refs = await references(container, input, new Date(), signal);
+        const garbageRuns = new Set(refs.runs.filter((r) => r.state === 'garbage').map((r) => r.runKey));
+        const report = `${gcPrefix(input)}${input.dryRun ? 'would-delete' : 'deleted'}.ndjson.gz`;
+        const result: SweepGarbageResult = { deleted: 0, bytesDeleted: 0, catalogFilesDeleted: 0, kept: 0, report };
+        const markedAt = new Date(input.markedAt);
+        await writeNdjson(
+          container.getBlockBlobClient(report),
+          (async function* () {
+            const marked = container.getBlobClient(`${gcPrefix(input)}candidates.ndjson.gz`);
+            for await (const c of readNdjson<Candidate>(marked, signal)) {
+              const stillGarbage = c.kind === 'object' ? !refs.copies.has(c.name) : garbageRuns.has(c.run!);
+              if (!stillGarbage) {
+                result.kept++;
+                continue;
+              }
+              if (!input.dryRun) {
+                try {
+                  // Conditional: a copy rewritten after the mark (a backup running now) stays.
+                  await container.deleteBlob(c.name, {
+                    conditions: { ifUnmodifiedSince: markedAt },
+                    deleteSnapshots: 'include',
+                    abortSignal: signal,
+                  });
+                } catch (err) {
+                  const status = statusCodeOf(err);
+                  if (status === 412) {
+                    result.kept++;
+                    continue;
+                  }
+                  if (status !== 404) throw err;
+                }
+              }
+              if (c.kind === 'catalog') result.catalogFilesDeleted++;
+              else {
+                result.deleted++;
+                result.bytesDeleted += c.size;
+              }
+              Context.current().heartbeat();
+              yield { ...c, deletedAt: new Date().toISOString() };
+            }
+          })(),
+          { abortSignal: signal },
+        );
+        return result;
+      });
+    },
+  };
+}
+
+function references(
+  container: ContainerClient,
+  input: GarbageInput,
+  now: Date,
+  abortSignal: AbortSignal,
+  assumeForgotten?: string[],
+): Promise<CatalogReferences> {
+  return collectReferences(container, input.source.account, input.source.container, {
+    abandonedAfterMs: input.abandonedAfterMs,
+    assumeForgotten: assumeForgotten ? new Set(assumeForgotten) : undefined,
+    now,
+    abortSignal,
+  });
+}
+
+async function* unreferenced(
+  container: ContainerClient,
+  input: GarbageInput,
+  refs: CatalogReferences,
+  abortSignal: AbortSignal,
+): AsyncGenerator<Candidate> {
+  const data = containerDataPrefix(input.source.account, input.source.container);
+  for await (const b of container.listBlobsFlat({ prefix: data, abortSignal })) {
+    if (!refs.copies.has(b.name)) yield { name: b.name, size: b.properties.contentLength ?? 0, kind: 'object' };
+  }
+  for (const run of refs.runs.filter((r) => r.state === 'garbage')) {
+    const prefix = catalogPaths.runPrefix(run.scope, run.runKey);
+    for await (const b of container.listBlobsFlat({ prefix, abortSignal })) {
+      yield { name: b.name, size: b.properties.contentLength ?? 0, kind: 'catalog', run: run.runKey };
+    }
+  }
+}

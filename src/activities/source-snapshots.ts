@@ -1,0 +1,105 @@
+// Pruning the snapshots backups took on the source (they cost money there). Only snapshots the catalog
+// records as azbackup's are ever deleted: a snapshot someone else took is not ours to remove.
+import { Context } from '@temporalio/activity';
+import { catalogScope } from '../domain/catalog-layout';
+import { isTombstone } from '../domain/catalog-record';
+import type { ConnectionRegistry } from '../storage/connections';
+import { writeNdjson } from '../storage/ndjson-blob';
+import type { BackedUpSource } from './catalog-queries';
+import { CatalogStore } from './catalog-store';
+import { resolveConnection, statusCodeOf } from './failures';
+import { keepAlive } from './keep-alive';
+
+export interface SourceSnapshotPolicy {
+  /** Delete azbackup's snapshots older than this many days. */
+  maxAgeDays?: number;
+  /** Keep only the N newest azbackup snapshots of each blob. */
+  keepNewest?: number;
+}
+
+export interface PruneSourceSnapshotsInput {
+  /** Connection of the source account (snapshots are deleted there). */
+  sourceConnection: string;
+  backup: string;
+  backupContainer: string;
+  source: BackedUpSource;
+  policy: SourceSnapshotPolicy;
+  report: string;
+  dryRun: boolean;
+}
+
+export function createSourceSnapshotActivities(connections: ConnectionRegistry) {
+  return {
+    pruneSourceSnapshots(input: PruneSourceSnapshotsInput): Promise<{ deleted: number; report: string }> {
+      return keepAlive(async () => {
+        const signal = Context.current().cancellationSignal;
+        const source = resolveConnection(() => connections.blob(input.sourceConnection), 'sourceSnapshots.source');
+        const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
+        const store = new CatalogStore(
+          backup.service.getContainerClient(input.backupContainer),
+          catalogScope(input.source.account, input.source.container, input.source.prefix),
+        );
+        // Every snapshot any committed run recorded, as name + "\n" + snapshot time.
+        const ours = new Set<string>();
+        for (const run of await store.listRuns(signal)) {
+          for await (const r of store.records(run, {}, signal)) {
+            const e = isTombstone(r) ? r.last : r;
+            if (e.snapshot) ours.add(`${e.name}\n${e.snapshot}`);
+          }
+        }
+        const container = source.service.getContainerClient(input.source.container);
+        const now = Date.now();
+        let deleted = 0;
+        const doomed = async function* () {
+          let name: string | undefined;
+          let snaps: string[] = [];
+          const flush = function* () {
+            // Newest first; snapshot ids are ISO times, so they sort as strings.
+            const sorted = snaps.sort().reverse();
+            for (const [i, snap] of sorted.entries()) {
+              const ageDays = (now - Date.parse(snap)) / 86_400_000;
+              const tooMany = input.policy.keepNewest !== undefined && i >= input.policy.keepNewest;
+              const tooOld = input.policy.maxAgeDays !== undefined && ageDays > input.policy.maxAgeDays;
+              if (tooMany || tooOld)
+                yield { name: name!, snapshot: snap, reason: tooMany ? 'beyond keepNewest' : 'older than maxAgeDays' };
+            }
+          };
+          for await (const b of container.listBlobsFlat({
+            prefix: input.source.prefix,
+            includeSnapshots: true,
+            abortSignal: signal,
+          })) {
+            if (b.name !== name) {
+              yield* flush();
+              name = b.name;
+              snaps = [];
+            }
+            if (b.snapshot && ours.has(`${b.name}\n${b.snapshot}`)) snaps.push(b.snapshot);
+          }
+          yield* flush();
+        };
+        await writeNdjson(
+          backup.service.getContainerClient(input.backupContainer).getBlockBlobClient(input.report),
+          (async function* () {
+            for await (const d of doomed()) {
+              if (!input.dryRun) {
+                await container
+                  .getBlobClient(d.name)
+                  .withSnapshot(d.snapshot)
+                  .delete({ abortSignal: signal })
+                  .catch((err: unknown) => {
+                    if (statusCodeOf(err) !== 404) throw err;
+                  });
+              }
+              deleted++;
+              Context.current().heartbeat();
+              yield d;
+            }
+          })(),
+          { abortSignal: signal },
+        );
+        return { deleted, report: input.report };
+      });
+    },
+  };
+}

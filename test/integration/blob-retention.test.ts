@@ -1,0 +1,177 @@
+// Retention and garbage collection on the real stack: forgotten runs and only unreferenced objects go,
+// deletions expire once no kept run holds the blob live, azbackup's source snapshots are pruned (and
+// nobody else's), a dry run deletes nothing, and a backup running while GC sweeps loses nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ContainerClient } from '@azure/storage-blob';
+import { WorkflowFailedError } from '@temporalio/client';
+import { seedBlobs } from '../../dev/seed';
+import { catalogPaths, catalogScope } from '../../src/domain/catalog-layout';
+import { isTombstone } from '../../src/domain/catalog-record';
+import { applyRetention, type ApplyRetentionInput } from '../../src/workflows/apply-retention';
+import {
+  backupContainer,
+  type BackupContainerInput,
+  type BackupContainerResult,
+} from '../../src/workflows/backup-container';
+import { runRecords } from '../support/catalog';
+import { rootApplicationFailure } from '../support/failures';
+import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+
+describe('retention and garbage collection', () => {
+  let w: TestWorker;
+  const backupName = uniqueName('bk');
+  const src = (c: string) => w.connections.blob('source').service.getContainerClient(c);
+  const bk = (): ContainerClient => w.connections.blob('backup').service.getContainerClient(backupName);
+  const backup = (container: string, input: Partial<BackupContainerInput> = {}): Promise<BackupContainerResult> =>
+    w.client.workflow.execute(backupContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-ret-backup'),
+      args: [{ source: 'source', container, backup: 'backup', backupContainer: backupName, pageSize: 50, ...input }],
+    });
+  const retain = (container: string, input: Partial<ApplyRetentionInput>) =>
+    w.client.workflow.execute(applyRetention, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-retention'),
+      args: [
+        {
+          backup: 'backup',
+          backupContainer: backupName,
+          source: { account: 'source', container },
+          policy: { keepLast: 1 },
+          gracePeriodMs: 0,
+          ...input,
+        },
+      ],
+    });
+  const objects = async (container: string) => {
+    const names = new Set<string>();
+    for await (const b of bk().listBlobsFlat({ prefix: `data/source/${container}/` })) names.add(b.name);
+    return names;
+  };
+  const copiesOf = async (container: string, runKey: string, options: { liveOnly?: boolean } = {}) => {
+    const copies = new Set<string>();
+    for (const r of await runRecords(bk(), 'source', container, runKey)) {
+      if (!isTombstone(r)) copies.add(r.copy);
+      else if (!options.liveOnly) copies.add(r.last.copy);
+    }
+    return copies;
+  };
+  const put = (c: string, name: string, body: string) => src(c).getBlockBlobClient(name).upload(body, body.length);
+
+  before(async () => {
+    w = await startTestWorker();
+  });
+  after(() => w.stop());
+
+  it('keepLast 1 forgets older runs and collects only what no kept run references', async () => {
+    const c = uniqueName('ret');
+    await src(c).create();
+    for (const n of ['a', 'b', 'c', 'd']) await put(c, n, `${n}1`);
+    const r1 = await backup(c);
+    await put(c, 'a', 'a2');
+    await put(c, 'b', 'b2');
+    const r2 = await backup(c);
+    await put(c, 'a', 'a3');
+    await src(c).deleteBlob('c', { deleteSnapshots: 'include' });
+    const r3 = await backup(c);
+    // Someone else's snapshot of d: retention must never touch it.
+    const foreign = (await src(c).getBlobClient('d').createSnapshot()).snapshot!;
+    const before = await objects(c);
+    assert.equal(before.size, 7); // a1 a2 a3 b1 b2 c1 d1
+
+    const dry = await retain(c, { dryRun: true });
+    assert.deepEqual([dry.runsKept, dry.runsRemoved, dry.marked, dry.deleted], [1, 2, 3, 3]);
+    assert.deepEqual(await objects(c), before, 'a dry run deletes nothing');
+    const scope = catalogScope('source', c);
+    assert.ok(await bk().getBlobClient(catalogPaths.manifest(scope, r1.runKey)).exists());
+
+    const done = await retain(c, { sourceSnapshots: { source: 'source', keepNewest: 1 } });
+    assert.deepEqual([done.runsKept, done.runsRemoved, done.deleted], [1, 2, 3]);
+    assert.deepEqual(done.removedRuns.sort(), [r1.runKey, r2.runKey].sort());
+    const kept = await copiesOf(c, r3.runKey);
+    assert.deepEqual(await objects(c), kept, 'exactly the newest run’s copies remain (c’s last copy too)');
+    assert.equal(kept.size, 4);
+    for (const r of [r1, r2]) {
+      assert.equal(await bk().getBlobClient(catalogPaths.manifest(scope, r.runKey)).exists(), false);
+      let left = 0;
+      for await (const _ of bk().listBlobsFlat({ prefix: catalogPaths.runPrefix(scope, r.runKey) })) left++;
+      assert.equal(left, 0, `catalog files of ${r.runKey} collected`);
+    }
+    // a had three azbackup snapshots: keepNewest 1 leaves one; d keeps its own and the foreign one.
+    const snapshots = async (name: string) => {
+      const out: string[] = [];
+      for await (const b of src(c).listBlobsFlat({ prefix: name, includeSnapshots: true }))
+        if (b.name === name && b.snapshot) out.push(b.snapshot);
+      return out;
+    };
+    assert.equal((await snapshots('a')).length, 1);
+    assert.ok((await snapshots('d')).includes(foreign));
+    assert.equal((await snapshots('d')).length, 2);
+
+    // A deletion expires once no kept run holds the blob live.
+    const r4 = await backup(c);
+    const after4 = await retain(c, {});
+    assert.deepEqual([after4.runsRemoved, after4.deleted], [1, 1]);
+    assert.deepEqual(await objects(c), await copiesOf(c, r4.runKey, { liveOnly: true }));
+    assert.equal((await objects(c)).size, 3);
+  });
+
+  it('a backup running while garbage collection marks and sweeps loses nothing', async () => {
+    const c = uniqueName('ret-live');
+    await seedBlobs(src(c), { count: 300 });
+    await backup(c);
+    await seedBlobs(src(c), { count: 300, prefix: 'v2/' }); // 300 new blobs for the running backup
+    const running = w.client.workflow.start(backupContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-ret-running'),
+      args: [
+        {
+          source: 'source',
+          container: c,
+          backup: 'backup',
+          backupContainer: backupName,
+          pageSize: 50,
+          concurrency: 2,
+          maxConcurrentPages: 2,
+          maxRequestsPerSecond: 60,
+        },
+      ],
+    });
+    const handle = await running;
+    // Start collecting once the backup has copies that no manifest references yet.
+    for (let i = 0; i < 200; i++) {
+      const p = await handle.query<{ copied: number; pagesDone: number }>('progress').catch(() => undefined);
+      if (p && p.copied > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const gc = await retain(c, { gracePeriodMs: 3000 }); // several journal flush intervals
+    const stillRunning = (await handle.describe()).status.name === 'RUNNING';
+    const result = await handle.result();
+    assert.ok(stillRunning, 'the backup was still running when the sweep ended');
+    assert.equal(result.failed, 0);
+    assert.equal(gc.deleted, 0, 'nothing was garbage: every object belonged to the kept run or the running one');
+    const present = await objects(c);
+    const missing = [...(await copiesOf(c, result.runKey))].filter((copy) => !present.has(copy));
+    assert.deepEqual(missing, []);
+  });
+
+  const bad: [string, Partial<ApplyRetentionInput>, RegExp][] = [
+    [
+      'a negative keep count',
+      { policy: { keepDaily: -1 } },
+      /policy\.keepDaily must be a whole number, 0 or more \(got -1\)/,
+    ],
+    ['an empty policy', { policy: {} }, /policy keeps nothing explicitly/],
+    ['a bad keepWithin', { policy: { keepWithin: '2 weeks' } }, /policy\.keepWithin must be a duration/],
+  ];
+  for (const [name, input, message] of bad) {
+    it(`rejects ${name} before reading anything`, async () => {
+      const err = await retain('whatever', input).catch((e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError);
+      const failure = rootApplicationFailure(err);
+      assert.equal(failure?.nonRetryable, true);
+      assert.match(failure!.message, message);
+    });
+  }
+});
