@@ -1,9 +1,15 @@
 // All activities of the worker, built from the clients they need (the samples-typescript factory).
 import type { ConnectionRegistry } from '../storage/connections';
 import { createBackupPageActivities } from './backup-page';
+import { createCatalogQueryActivities } from './catalog-queries';
 import { createCommitActivities } from './commit';
 import { createInventoryActivities } from './inventory';
+import { createDrillActivities } from './drill';
+import { createGarbageActivities } from './garbage';
 import { createPreflightActivities } from './preflight';
+import { createRetentionActivities } from './retention';
+import { createSourceSnapshotActivities } from './source-snapshots';
+import { createRestoreActivities } from './restore';
 
 export interface ActivityDependencies {
   connections: ConnectionRegistry;
@@ -15,6 +21,12 @@ export function createActivities(deps: ActivityDependencies) {
     ...createInventoryActivities(deps.connections),
     ...createBackupPageActivities(deps.connections),
     ...createCommitActivities(deps.connections),
+    ...createCatalogQueryActivities(deps.connections),
+    ...createRestoreActivities(deps.connections),
+    ...createRetentionActivities(deps.connections),
+    ...createGarbageActivities(deps.connections),
+    ...createSourceSnapshotActivities(deps.connections),
+    ...createDrillActivities(deps.connections),
   };
 }
 
@@ -23,3 +35,4 @@ export type { BackupPageInput } from './backup-page';
 export type { CommitRunInput, CommitRunResult } from './commit';
 export type { InventoryPage, ListInventoryPageInput } from './inventory';
 export type { PrepareBackupInput, PrepareBackupResult } from './preflight';
+export type { PlanRestoreInput, RestoreCounts, RestorePageInput, RestorePlan } from './restore';

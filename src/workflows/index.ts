@@ -2,3 +2,7 @@
 export { backupContainer } from './backup-container';
 export { backupContainerPage } from './backup-page';
 export { reconcileContainer } from './reconcile-container';
+export { restoreContainer } from './restore-container';
+export { restoreContainerPage } from './restore-page';
+export { applyRetention } from './apply-retention';
+export { restoreDrill } from './restore-drill';

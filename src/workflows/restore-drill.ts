@@ -1,0 +1,155 @@
+// restoreDrill: proves the latest backup restorable. Restores a seeded random sample into a scratch
+// container (through restoreContainer, the code path a real restore takes), compares bytes with the
+// catalog's hashes and the live source, cleans up, and fails on any mismatch. Made for a schedule.
+import {
+  ApplicationFailure,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BackedUpSource } from '../activities/catalog-queries';
+import type { DrillMismatch } from '../activities/drill';
+import { connectionNameProblem, formatProblems, type InputProblem } from '../domain/backup-input';
+import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
+import { containerNameProblem } from '../domain/blob-names';
+import { catalogPaths, catalogScope, runKey } from '../domain/catalog-layout';
+import { MAX_RESTORE_BLOBS } from '../domain/restore-input';
+import { restoreContainer } from './restore-container';
+import { BackupKind, BackupSource, BackupStatus } from './search-attributes';
+
+export interface RestoreDrillInput {
+  backup: string;
+  backupContainer?: string;
+  source: BackedUpSource;
+  /** How many live items to restore (default 20), or a percentage of them; at most 1,000. */
+  sample?: { count?: number; percent?: number; seed?: number };
+  /** Where to restore the sample (default: a new container in the backup account, removed afterwards). */
+  scratch?: { connection: string; container?: string };
+  /** Connection of the live source: unchanged blobs are also compared with it. */
+  liveSource?: string;
+  keepScratch?: boolean;
+}
+
+export interface RestoreDrillResult {
+  runKey: string;
+  seed: number;
+  sampled: number;
+  restored: number;
+  checked: number;
+  comparedWithSource: number;
+  mismatches: DrillMismatch[];
+  report: string;
+}
+
+const { sampleRun, compareDrill, deleteScratch } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '20 seconds',
+  retry: {
+    initialInterval: '2s',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['InvalidInput', 'UnknownConnection'],
+  },
+});
+
+export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDrillResult> {
+  const problems = drillInputProblems(input);
+  if (problems.length) {
+    throw ApplicationFailure.nonRetryable(
+      `Invalid restoreDrill input: ${formatProblems(problems)}`,
+      'InvalidInput',
+      problems,
+    );
+  }
+  const info = workflowInfo();
+  const key = runKey(Date.now(), info.firstExecutionRunId);
+  // Workflow Math.random is seeded by Temporal: deterministic on replay, different per drill.
+  const seed = input.sample?.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
+  const location = { backup: input.backup, backupContainer, source: input.source };
+  const scratch = {
+    connection: input.scratch?.connection ?? input.backup,
+    container: input.scratch?.container ?? `drill-${key.slice(0, 15).toLowerCase()}-${key.slice(-8)}`,
+  };
+  upsertSearchAttributes([
+    { key: BackupKind, value: 'blob-restore-drill' },
+    { key: BackupSource, value: `${input.source.account}/${input.source.container}` },
+    { key: BackupStatus, value: 'Running' },
+  ]);
+  try {
+    const sample = await sampleRun({
+      ...location,
+      count: input.sample?.percent === undefined ? (input.sample?.count ?? 20) : undefined,
+      percent: input.sample?.percent,
+      maxItems: MAX_RESTORE_BLOBS,
+      seed,
+    });
+    if (sample.names.length === 0)
+      throw ApplicationFailure.nonRetryable('The latest run has no live items to drill', 'EmptyRun');
+    let restored = 0;
+    let compared: { checked: number; comparedWithSource: number; mismatches: DrillMismatch[] };
+    const report = `${catalogPaths.runPrefix(catalogScope(input.source.account, input.source.container, input.source.prefix), sample.runKey)}drills/${key}.ndjson.gz`;
+    try {
+      const r = await executeChild(restoreContainer, {
+        workflowId: `${info.workflowId}/restore`,
+        args: [{ ...location, run: sample.runKey, blobs: sample.names, target: scratch, overwrite: 'always' }],
+      });
+      restored = r.restored;
+      compared = await compareDrill({
+        ...location,
+        runKey: sample.runKey,
+        names: sample.names,
+        scratch,
+        liveSource: input.liveSource,
+        report,
+      });
+    } finally {
+      if (!input.keepScratch) await deleteScratch(scratch);
+    }
+    const result: RestoreDrillResult = {
+      runKey: sample.runKey,
+      seed,
+      sampled: sample.names.length,
+      restored,
+      ...compared,
+      report,
+    };
+    if (result.mismatches.length) {
+      upsertSearchAttributes([{ key: BackupStatus, value: 'Failed' }]);
+      throw ApplicationFailure.nonRetryable(
+        `Restore drill of run ${sample.runKey} (seed ${seed}) found ${result.mismatches.length} mismatch(es): ` +
+          result.mismatches
+            .slice(0, 5)
+            .map((m) => `${m.name}: ${m.reason}`)
+            .join('; '),
+        'DrillMismatch',
+        result,
+      );
+    }
+    upsertSearchAttributes([{ key: BackupStatus, value: 'Completed' }]);
+    return result;
+  } catch (err) {
+    upsertSearchAttributes([{ key: BackupStatus, value: isCancellation(err) ? 'Cancelled' : 'Failed' }]);
+    throw err;
+  }
+}
+
+function drillInputProblems(input: RestoreDrillInput): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const check = (field: string, value: unknown, message: string | undefined) => {
+    if (message) problems.push({ field, value, message });
+  };
+  check('backup', input.backup, connectionNameProblem(input.backup));
+  check('source.container', input.source?.container, containerNameProblem(input.source?.container));
+  const { count, percent } = input.sample ?? {};
+  if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > MAX_RESTORE_BLOBS))
+    check('sample.count', count, `must be a whole number from 1 to ${MAX_RESTORE_BLOBS}`);
+  if (percent !== undefined && (typeof percent !== 'number' || !(percent > 0 && percent <= 100)))
+    check('sample.percent', percent, 'must be more than 0 and at most 100');
+  if (input.scratch?.container !== undefined)
+    check('scratch.container', input.scratch.container, containerNameProblem(input.scratch.container));
+  if (input.liveSource !== undefined) check('liveSource', input.liveSource, connectionNameProblem(input.liveSource));
+  return problems;
+}
