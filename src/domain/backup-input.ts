@@ -29,11 +29,20 @@ export interface BackupContainerFields {
 
 export const MAX_PAGE_SIZE = 5000;
 
-export function backupContainerInputProblems(input: BackupContainerFields): InputProblem[] {
+/** Collects problems: `check(field, value, message)` records one when `message` is set. */
+export function problemCollector(): {
+  problems: InputProblem[];
+  check: (field: string, value: unknown, message: string | undefined) => void;
+} {
   const problems: InputProblem[] = [];
   const check = (field: string, value: unknown, message: string | undefined) => {
     if (message) problems.push({ field, value, message });
   };
+  return { problems, check };
+}
+
+export function backupContainerInputProblems(input: BackupContainerFields): InputProblem[] {
+  const { problems, check } = problemCollector();
   check('source', input.source, connectionNameProblem(input.source));
   check('backup', input.backup, connectionNameProblem(input.backup));
   check('container', input.container, containerNameProblem(input.container));

@@ -5,6 +5,7 @@ import {
   connectionNameProblem,
   oneOfProblem,
   positiveIntProblem,
+  problemCollector,
   type InputProblem,
 } from './backup-input';
 import { blobPrefixProblem, containerNameProblem, MAX_BLOB_NAME_LENGTH } from './blob-names';
@@ -31,10 +32,7 @@ export interface RestoreFields {
 }
 
 export function restoreInputProblems(input: RestoreFields): InputProblem[] {
-  const problems: InputProblem[] = [];
-  const check = (field: string, value: unknown, message: string | undefined) => {
-    if (message) problems.push({ field, value, message });
-  };
+  const { problems, check } = problemCollector();
   check('backup', input.backup, connectionNameProblem(input.backup));
   if (input.backupContainer !== undefined)
     check('backupContainer', input.backupContainer, containerNameProblem(input.backupContainer));

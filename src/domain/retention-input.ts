@@ -1,6 +1,6 @@
 // Validation of applyRetention input that needs no I/O: bad counts and durations fail before anything
 // is read, let alone deleted.
-import { connectionNameProblem, type InputProblem } from './backup-input';
+import { connectionNameProblem, problemCollector, type InputProblem } from './backup-input';
 import { containerNameProblem } from './blob-names';
 import { isEmptyPolicy, parseDuration, type RetentionPolicy } from './retention-policy';
 import { accountNameProblem } from './restore-input';
@@ -18,10 +18,7 @@ export interface RetentionFields {
 const COUNTS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
 
 export function retentionInputProblems(input: RetentionFields): InputProblem[] {
-  const problems: InputProblem[] = [];
-  const check = (field: string, value: unknown, message: string | undefined) => {
-    if (message) problems.push({ field, value, message });
-  };
+  const { problems, check } = problemCollector();
   check('backup', input.backup, connectionNameProblem(input.backup));
   if (input.backupContainer !== undefined)
     check('backupContainer', input.backupContainer, containerNameProblem(input.backupContainer));

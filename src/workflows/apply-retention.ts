@@ -1,23 +1,16 @@
 // applyRetention: forget runs a policy does not keep, then collect the backup objects no remaining run
 // references, in two phases with a durable timer between them (the grace period), and optionally prune
 // azbackup's snapshots on the source. Made for a schedule; `dryRun` reports what would go.
-import {
-  ApplicationFailure,
-  isCancellation,
-  proxyActivities,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { isCancellation, proxyActivities, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BackedUpSource } from '../activities/catalog-queries';
 import type { SourceSnapshotPolicy } from '../activities/source-snapshots';
-import { formatProblems } from '../domain/backup-input';
 import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
 import { catalogPaths, catalogScope, runKey } from '../domain/catalog-layout';
 import { retentionInputProblems } from '../domain/retention-input';
 import type { RetentionPolicy } from '../domain/retention-policy';
 import { BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface ApplyRetentionInput {
   backup: string;
@@ -51,25 +44,13 @@ export interface ApplyRetentionResult {
   dryRun: boolean;
 }
 
-const { forgetRuns, markGarbage, sweepGarbage, pruneSourceSnapshots } = proxyActivities<Activities>({
-  startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['InvalidInput', 'UnknownConnection'],
-  },
-});
+const { forgetRuns, markGarbage, sweepGarbage, pruneSourceSnapshots } = proxyActivities<Activities>(
+  activityOptions('4 hours'),
+);
 
 export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyRetentionResult> {
   const problems = retentionInputProblems(input);
-  if (problems.length) {
-    throw ApplicationFailure.nonRetryable(
-      `Invalid applyRetention input: ${formatProblems(problems)}`,
-      'InvalidInput',
-      problems,
-    );
-  }
+  rejectInvalidInput('applyRetention', problems);
   const info = workflowInfo();
   const key = runKey(Date.now(), info.firstExecutionRunId);
   const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;

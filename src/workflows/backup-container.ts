@@ -2,7 +2,6 @@
 // container page by page (each page staged as a blob), runs a child workflow per page in a sliding
 // window, continues as new before history grows large, and commits the run's manifest last.
 import {
-  ApplicationFailure,
   ContinueAsNew,
   continueAsNew,
   defineQuery,
@@ -15,11 +14,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, BackupPageInput } from '../activities';
 import { addCounts, emptyCounts, type BackupCounts } from '../domain/backup-counts';
-import { backupContainerInputProblems, formatProblems, MAX_PAGE_SIZE } from '../domain/backup-input';
+import { backupContainerInputProblems, MAX_PAGE_SIZE } from '../domain/backup-input';
 import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
 import { runKey as makeRunKey } from '../domain/catalog-layout';
 import { backupContainerPage } from './backup-page';
 import { BackupContainer, BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface BackupContainerInput {
   /** Connection name of the source account (resolved by the worker; never a secret). */
@@ -102,25 +102,11 @@ export const progressQuery = defineQuery<BackupProgress>('progress');
 const DEFAULT_PAGES_PER_RUN = 200;
 
 // Activities heartbeat every 5 s while they work: a worker that dies mid-call is replaced within 20 s.
-const { prepareBackup, listInventoryPage, commitRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['InvalidInput', 'UnknownConnection', 'SourceNotFound'],
-  },
-});
+const { prepareBackup, listInventoryPage, commitRun } = proxyActivities<Activities>(activityOptions('1 hour'));
 
 export async function backupContainer(input: BackupContainerInput): Promise<BackupContainerResult> {
   const problems = backupContainerInputProblems(input);
-  if (problems.length > 0) {
-    throw ApplicationFailure.nonRetryable(
-      `Invalid backupContainer input: ${formatProblems(problems)}`,
-      'InvalidInput',
-      problems,
-    );
-  }
+  rejectInvalidInput('backupContainer', problems);
   const info = workflowInfo();
   const backupContainerName = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const startedAt = input.carry?.startedAt ?? Date.now();

@@ -3,16 +3,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, BackupPageInput } from '../activities';
 import type { BackupCounts } from '../domain/backup-counts';
+import { activityOptions } from './workflow-rules';
 
-const { backupPage } = proxyActivities<Activities>({
-  startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '20 seconds', // activities heartbeat every 5 s: a dead worker's page moves on within 20 s
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['UnknownConnection', 'InvalidInput'],
-  },
-});
+const { backupPage } = proxyActivities<Activities>(activityOptions('4 hours'));
 
 export async function backupContainerPage(input: BackupPageInput): Promise<BackupCounts> {
   return backupPage(input);

@@ -2,7 +2,6 @@
 // the original container or another one. Plans once, then restores catalog pages in a sliding window
 // of child workflows, continuing as new in long loops; reports restored/skipped/failed.
 import {
-  ApplicationFailure,
   ContinueAsNew,
   continueAsNew,
   defineQuery,
@@ -15,12 +14,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, RestoreCounts, RestorePageInput, RestorePlan } from '../activities';
 import type { BackedUpSource } from '../activities/catalog-queries';
-import { formatProblems } from '../domain/backup-input';
 import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
 import { runKey as makeRunKey } from '../domain/catalog-layout';
 import { restoreInputProblems } from '../domain/restore-input';
 import { restoreContainerPage } from './restore-page';
 import { BackupContainer, BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface RestoreContainerInput {
   /** Connection name of the backup account. */
@@ -85,25 +84,11 @@ export interface RestoreProgress extends RestoreCounts {
 
 export const restoreProgressQuery = defineQuery<RestoreProgress>('progress');
 
-const { planRestore, finishRestore } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['InvalidInput', 'UnknownConnection'],
-  },
-});
+const { planRestore, finishRestore } = proxyActivities<Activities>(activityOptions('1 hour'));
 
 export async function restoreContainer(input: RestoreContainerInput): Promise<RestoreContainerResult> {
   const problems = restoreInputProblems(input);
-  if (problems.length) {
-    throw ApplicationFailure.nonRetryable(
-      `Invalid restoreContainer input: ${formatProblems(problems)}`,
-      'InvalidInput',
-      problems,
-    );
-  }
+  rejectInvalidInput('restoreContainer', problems);
   const info = workflowInfo();
   const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const startedAt = input.carry?.startedAt ?? Date.now();

@@ -12,13 +12,14 @@ import {
 import type { Activities } from '../activities';
 import type { BackedUpSource } from '../activities/catalog-queries';
 import type { DrillMismatch } from '../activities/drill';
-import { connectionNameProblem, formatProblems, type InputProblem } from '../domain/backup-input';
+import { connectionNameProblem, problemCollector, type InputProblem } from '../domain/backup-input';
 import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
 import { containerNameProblem } from '../domain/blob-names';
 import { catalogPaths, catalogScope, runKey } from '../domain/catalog-layout';
 import { MAX_RESTORE_BLOBS } from '../domain/restore-input';
 import { restoreContainer } from './restore-container';
 import { BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface RestoreDrillInput {
   backup: string;
@@ -44,25 +45,11 @@ export interface RestoreDrillResult {
   report: string;
 }
 
-const { sampleRun, compareDrill, deleteScratch } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['InvalidInput', 'UnknownConnection'],
-  },
-});
+const { sampleRun, compareDrill, deleteScratch } = proxyActivities<Activities>(activityOptions('1 hour'));
 
 export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDrillResult> {
   const problems = drillInputProblems(input);
-  if (problems.length) {
-    throw ApplicationFailure.nonRetryable(
-      `Invalid restoreDrill input: ${formatProblems(problems)}`,
-      'InvalidInput',
-      problems,
-    );
-  }
+  rejectInvalidInput('restoreDrill', problems);
   const info = workflowInfo();
   const key = runKey(Date.now(), info.firstExecutionRunId);
   // Workflow Math.random is seeded by Temporal: deterministic on replay, different per drill.
@@ -137,10 +124,7 @@ export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDri
 }
 
 function drillInputProblems(input: RestoreDrillInput): InputProblem[] {
-  const problems: InputProblem[] = [];
-  const check = (field: string, value: unknown, message: string | undefined) => {
-    if (message) problems.push({ field, value, message });
-  };
+  const { problems, check } = problemCollector();
   check('backup', input.backup, connectionNameProblem(input.backup));
   check('source.container', input.source?.container, containerNameProblem(input.source?.container));
   const { count, percent } = input.sample ?? {};
