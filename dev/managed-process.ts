@@ -112,8 +112,21 @@ export class ManagedProcess {
     const timer = setTimeout(() => this.kill('SIGKILL'), graceInMs);
     await this.exited;
     clearTimeout(timer);
-    // The leader is gone; make sure nothing else in its group survives it.
+    // The leader is gone; make sure nothing else in its group survives it, and wait until the kernel
+    // has taken the stragglers (so their ports are free when stop() resolves).
     this.killGroup('SIGKILL');
+    for (const deadline = Date.now() + 2_000; this.groupHasLiveMembers() && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private groupHasLiveMembers(): boolean {
+    try {
+      process.kill(-this.child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   waitForExit(): Promise<void> {
