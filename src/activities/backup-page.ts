@@ -56,13 +56,20 @@ export function createBackupPageActivities(connections: ConnectionRegistry) {
         const store = new CatalogStore(backupContainer, input.scope);
 
         const listed: InventoryItem[] = [];
+        const previous: CatalogRecord[] = [];
         const inventory = backupContainer.getBlobClient(
           catalogPaths.inventory(input.scope, input.runKey, input.pageIndex),
         );
-        for await (const item of readNdjson<InventoryItem>(inventory, signal)) listed.push(item);
-        const previous: CatalogRecord[] = [];
-        if (input.previousRunKey)
-          for await (const r of store.records(input.previousRunKey, input.range, signal)) previous.push(r);
+        // Both reads at once: on a no-change pass they are most of the page's time.
+        await Promise.all([
+          (async () => {
+            for await (const item of readNdjson<InventoryItem>(inventory, signal)) listed.push(item);
+          })(),
+          (async () => {
+            if (!input.previousRunKey) return;
+            for await (const r of store.records(input.previousRunKey, input.range, signal)) previous.push(r);
+          })(),
+        ]);
         const page = classifyPage(listed, previous, {
           full: input.mode === 'full',
           redoUnverified: input.redoUnverified,
@@ -75,8 +82,10 @@ export function createBackupPageActivities(connections: ConnectionRegistry) {
             `${catalogPaths.runPrefix(input.scope, input.runKey)}progress/${input.pageIndex}.ndjson`,
           ),
         );
-        const done = await journal.load(signal);
-        const todo = page.items.filter((c) => c.kind !== 'unchanged' && !done.has(c.blob.name));
+        const changed = page.items.filter((c) => c.kind !== 'unchanged');
+        // A page with nothing to copy needs no journal (two requests saved per page on a no-change pass).
+        const done = changed.length ? await journal.load(signal) : new Map<string, ItemResult>();
+        const todo = changed.filter((c) => !done.has(c.blob.name));
         const byName = new Map(listed.map((b) => [b.name, b]));
         const ctx: ItemContext = {
           source,
@@ -103,7 +112,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry) {
             Context.current().heartbeat({ finished: ++finished });
           });
         } finally {
-          await journal.flush();
+          if (changed.length) await journal.flush();
         }
 
         const records = pageRecords(page, done, input.runStartedAt);

@@ -2,6 +2,7 @@
 // blob, and remove staging files once the result is committed.
 import { Context } from '@temporalio/activity';
 import type { ContainerClient } from '@azure/storage-blob';
+import { mapWithConcurrency } from '../lib/async-pool';
 import { readNdjson, writeNdjson } from '../storage/ndjson-blob';
 
 /** Concatenates every NDJSON blob under `prefix`, in name order, into `target`. */
@@ -25,12 +26,14 @@ export async function mergeNdjsonBlobs(
   );
 }
 
-/** Deletes every blob under each prefix (best effort: leftovers are garbage-collected later). */
+/** Deletes every blob under each prefix, 16 at a time (best effort: leftovers are collected later). */
 export async function deleteUnder(container: ContainerClient, prefixes: string[], abortSignal?: AbortSignal) {
+  const names: string[] = [];
   for (const prefix of prefixes) {
-    for await (const b of container.listBlobsFlat({ prefix, abortSignal })) {
-      await container.deleteBlob(b.name, { abortSignal }).catch(() => {});
-      Context.current().heartbeat();
-    }
+    for await (const b of container.listBlobsFlat({ prefix, abortSignal })) names.push(b.name);
   }
+  await mapWithConcurrency(names, 16, async (name) => {
+    await container.deleteBlob(name, { abortSignal }).catch(() => {});
+    Context.current().heartbeat();
+  });
 }

@@ -22,7 +22,8 @@ export async function writeNdjson(
       for await (const record of records) yield `${JSON.stringify(record)}\n`;
     })(),
   );
-  const gzipped = lines.pipe(createGzip({ level: 6 }));
+  // Catalog files are written on every run and read rarely: speed over ratio.
+  const gzipped = lines.pipe(createGzip({ level: 1 }));
   await blob.uploadStream(gzipped, 4 * 1024 * 1024, 2, {
     blobHTTPHeaders: { blobContentType: 'application/x-ndjson', blobContentEncoding: 'gzip' },
     metadata: options.metadata,
