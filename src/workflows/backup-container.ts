@@ -186,12 +186,18 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
         continuationToken: token,
         pageSize: input.pageSize ?? MAX_PAGE_SIZE,
         maxRequestsPerSecond: input.maxRequestsPerSecond,
+        lo: lastName,
+        settleUnchanged: pageTemplate.mode === 'incremental' && !input.reconcile,
+        requireSnapshot: pageTemplate.snapshot,
       });
       token = page.nextContinuationToken;
       // An empty page with more to come covers no names; the final page's range is open-ended.
       if (page.count > 0 || !token) {
         counts = addCounts(counts, { listed: page.count });
-        launch(pagesListed, { lo: lastName, hi: token ? page.lastName : undefined });
+        if (page.settled) {
+          counts = addCounts(counts, { unchanged: page.count }); // nothing to copy: no child needed
+          pagesDone++;
+        } else launch(pagesListed, { lo: lastName, hi: token ? page.lastName : undefined });
         lastName = page.lastName ?? lastName;
         pagesListed++;
         pagesThisRun++;
