@@ -6,6 +6,10 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { WorkflowFailedError } from '@temporalio/client';
 import { backupContainer, type BackupContainerResult } from '../../src/workflows/backup-container';
 import { restoreContainer, type RestoreContainerInput } from '../../src/workflows/restore-container';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createCatalogQueryActivities, type CatalogStatePage } from '../../src/activities/catalog-queries';
+import type { RunSummary } from '../../src/domain/run-manifest';
+import { isTombstone } from '../../src/domain/catalog-record';
 import { download } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
 import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
@@ -143,6 +147,44 @@ describe('blob restore', () => {
     const r = await restore({ run: runs[0]!.runKey, target: to, dryRun: true });
     assert.deepEqual([r.dryRun, r.restored], [true, 4]);
     assert.equal(await acct('backup', to.container).exists(), false);
+  });
+
+  it('lists the runs of a source and reads its state as of a time, page by page', async () => {
+    const env = new MockActivityEnvironment();
+    const queries = createCatalogQueryActivities(w.connections);
+    const location = { backup: 'backup', backupContainer: backupName, source: { account: 'source', container } };
+    const listed = (await env.run(queries.listBackupRuns, location)) as RunSummary[];
+    assert.deepEqual(
+      listed.map((r) => [r.runKey, r.verified, r.counts.copied, r.counts.deleted]),
+      [
+        [runs[0]!.runKey, true, 4, 0],
+        [runs[1]!.runKey, true, 1, 0],
+        [runs[2]!.runKey, true, 0, 1],
+      ],
+    );
+    const first = (await env.run(queries.readCatalogState, {
+      ...location,
+      asOf: runs[2]!.startedAt,
+      limit: 2,
+    })) as CatalogStatePage;
+    assert.equal(first.run.runKey, runs[2]!.runKey);
+    assert.deepEqual(
+      first.records.map((r) => [r.name, isTombstone(r)]),
+      [
+        ['docs/a.txt', true],
+        ['docs/b.txt', false],
+      ],
+    );
+    const rest = (await env.run(queries.readCatalogState, {
+      ...location,
+      asOf: runs[2]!.startedAt,
+      after: first.nextAfter,
+    })) as CatalogStatePage;
+    assert.deepEqual(
+      rest.records.map((r) => r.name),
+      ['keep/x.txt', 'logs/l.txt'],
+    );
+    assert.equal(rest.nextAfter, undefined);
   });
 
   const bad: [string, Partial<RestoreContainerInput>, RegExp][] = [

@@ -14,6 +14,7 @@ import {
   type BackupContainerInput,
   type BackupContainerResult,
 } from '../../src/workflows/backup-container';
+import { readNdjson } from '../../src/storage/ndjson-blob';
 import { runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
 import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
@@ -89,6 +90,13 @@ describe('retention and garbage collection', () => {
     const done = await retain(c, { sourceSnapshots: { source: 'source', keepNewest: 1 } });
     assert.deepEqual([done.runsKept, done.runsRemoved, done.deleted], [1, 2, 3]);
     assert.deepEqual(done.removedRuns.sort(), [r1.runKey, r2.runKey].sort());
+    // Every deletion is logged: the three objects and the forgotten runs' catalog files.
+    const logged: { name: string; kind: string }[] = [];
+    for await (const line of readNdjson<{ name: string; kind: string }>(bk().getBlobClient(done.report)))
+      logged.push(line);
+    assert.equal(logged.filter((l) => l.kind === 'object').length, 3);
+    assert.equal(logged.filter((l) => l.kind === 'catalog').length, done.catalogFilesDeleted);
+    assert.ok(done.catalogFilesDeleted >= 2);
     const kept = await copiesOf(c, r3.runKey);
     assert.deepEqual(await objects(c), kept, 'exactly the newest run’s copies remain (c’s last copy too)');
     assert.equal(kept.size, 4);
