@@ -1,7 +1,7 @@
 // Inventory: list one page of the source container and stage it in the backup container, so the page's
 // work (a child workflow) gets a reference, never a list of names through Temporal.
 import { Context } from '@temporalio/activity';
-import type { ContainerClient } from '@azure/storage-blob';
+import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 import { gunzipSync } from 'node:zlib';
 import type { CatalogRecord } from '../domain/catalog-record';
 import { classifyPage } from '../domain/classify';
@@ -35,6 +35,12 @@ export interface ListInventoryPageInput {
   requireSnapshot?: boolean;
 }
 
+/** A page the listing settled before the one it returns (all unchanged since the previous run). */
+export interface SettledPage {
+  count: number;
+  lastName: string;
+}
+
 export interface InventoryPage {
   count: number;
   /** Last name on the page: the upper bound of its name range. */
@@ -42,7 +48,12 @@ export interface InventoryPage {
   nextContinuationToken?: string;
   /** Nothing in the page changed since the previous run: its catalog chunk is written, no child needed. */
   settled?: boolean;
+  /** Pages settled before this one in the same call, in order (their indices precede this page's). */
+  settledPages?: SettledPage[];
 }
+
+const MAX_SETTLED_PAGES = 50;
+const SETTLE_BUDGET_MS = 30_000;
 
 export function createInventoryActivities(connections: ConnectionRegistry) {
   return {
@@ -56,51 +67,62 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
           .getContainerClient(input.container)
           .listBlobsFlat({ prefix: input.prefix, includeMetadata: true, includeTags: true, abortSignal })
           .byPage({ continuationToken: input.continuationToken, maxPageSize: input.pageSize });
-        // Fetched while listing: on a no-change pass the previous run's chunk for this page usually
-        // covers the same names, and then the page is settled here without staging or a child.
-        const previousChunk =
-          input.settleUnchanged && input.previousRunKey
-            ? readChunk(backup.service.getContainerClient(input.backupContainer), input, abortSignal)
-            : Promise.resolve(undefined);
-        previousChunk.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
-        if (input.pageIndex === 0)
-          await markRunStarted(backup.service.getContainerClient(input.backupContainer), input);
-        const first = await pages.next();
-        const blobs = first.done ? [] : first.value.segment.blobItems;
-        const items: InventoryItem[] = blobs.map((b) => ({
-          name: b.name,
-          etag: normalizeVersion(b.properties.etag ?? ''),
-          lastModified: b.properties.lastModified.toISOString(),
-          size: b.properties.contentLength ?? 0,
-          md5: b.properties.contentMD5?.length ? Buffer.from(b.properties.contentMD5).toString('base64') : undefined,
-          contentType: b.properties.contentType,
-          accessTier: b.properties.accessTier,
-          metadata: b.metadata && Object.keys(b.metadata).length ? b.metadata : undefined,
-          tags: b.tags && Object.keys(b.tags).length ? b.tags : undefined,
-        }));
         const target = backup.service.getContainerClient(input.backupContainer);
-        const nextContinuationToken = (first.done ? undefined : first.value.continuationToken) || undefined;
-        const range = { lo: input.lo, hi: nextContinuationToken ? items.at(-1)?.name : undefined };
-        const chunk = await previousChunk;
-        if (chunk && items.length > 0 && sameRange(chunk.range, range)) {
-          const page = classifyPage(items, chunk.records, { requireSnapshot: input.requireSnapshot });
-          if (page.deleted.length === 0 && page.items.every((c) => c.kind === 'unchanged')) {
-            await target
-              .getBlockBlobClient(catalogPaths.page(input.scope, input.runKey, input.pageIndex))
-              .upload(chunk.body, chunk.body.length, {
-                blobHTTPHeaders: { blobContentType: 'application/x-ndjson', blobContentEncoding: 'gzip' },
-                metadata: rangeMetadata(range, chunk.records.length),
+        if (input.pageIndex === 0) await markRunStarted(target, input);
+        // On a no-change pass a page usually covers the same names as the previous run's chunk with the
+        // same index: then it is settled here (that chunk rewritten, nothing staged, no child workflow),
+        // and the listing goes on, fetching the next page while this one's chunk is written.
+        const settle = input.settleUnchanged && input.previousRunKey !== undefined;
+        const settledPages: SettledPage[] = [];
+        const writes: Promise<unknown>[] = [];
+        const startedAt = Date.now();
+        let lo = input.lo;
+        let index = input.pageIndex;
+        let chunk = settle ? readChunk(target, input, index, abortSignal) : undefined;
+        chunk?.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+        let next = pages.next();
+        for (;;) {
+          const listed = await next;
+          const items = listed.done ? [] : listed.value.segment.blobItems.map(toInventoryItem);
+          const token = (listed.done ? undefined : listed.value.continuationToken) || undefined;
+          const lastName = items.at(-1)?.name;
+          const range = { lo, hi: token ? lastName : undefined };
+          const previous = await chunk;
+          if (!previous || items.length === 0 || !isSettled(items, previous, range, input.requireSnapshot)) {
+            await Promise.all(writes);
+            await writeNdjson(
+              target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, index)),
+              items,
+              {
                 abortSignal,
-              });
-            return { count: items.length, lastName: items.at(-1)?.name, nextContinuationToken, settled: true };
+                metadata: input.previousRunKey ? { previousrun: input.previousRunKey } : undefined,
+              },
+            );
+            return { count: items.length, lastName, nextContinuationToken: token, settledPages };
           }
+          writes.push(
+            target
+              .getBlockBlobClient(catalogPaths.page(input.scope, input.runKey, index))
+              .upload(previous.body, previous.body.length, {
+                blobHTTPHeaders: { blobContentType: 'application/x-ndjson', blobContentEncoding: 'gzip' },
+                metadata: rangeMetadata(range, previous.records.length),
+                abortSignal,
+              }),
+          );
+          const more =
+            token && settledPages.length + 1 < MAX_SETTLED_PAGES && Date.now() - startedAt < SETTLE_BUDGET_MS;
+          if (!more) {
+            await Promise.all(writes);
+            return { count: items.length, lastName, nextContinuationToken: token, settled: true, settledPages };
+          }
+          settledPages.push({ count: items.length, lastName: lastName! });
+          Context.current().heartbeat();
+          lo = lastName;
+          index++;
+          chunk = readChunk(target, input, index, abortSignal);
+          chunk.catch(() => {});
+          next = pages.next();
         }
-        await writeNdjson(
-          target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, input.pageIndex)),
-          items,
-          { abortSignal, metadata: input.previousRunKey ? { previousrun: input.previousRunKey } : undefined },
-        );
-        return { count: items.length, lastName: items.at(-1)?.name, nextContinuationToken };
       });
     },
   };
@@ -117,9 +139,10 @@ interface Chunk {
 async function readChunk(
   container: ContainerClient,
   input: ListInventoryPageInput,
+  index: number,
   abortSignal: AbortSignal,
 ): Promise<Chunk | undefined> {
-  const blob = container.getBlobClient(catalogPaths.page(input.scope, input.previousRunKey!, input.pageIndex));
+  const blob = container.getBlobClient(catalogPaths.page(input.scope, input.previousRunKey!, index));
   try {
     const response = await blob.download(0, undefined, { abortSignal });
     const body = await streamToBuffer(response.readableStreamBody!);
@@ -152,4 +175,24 @@ async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
 async function markRunStarted(container: ContainerClient, input: ListInventoryPageInput): Promise<void> {
   const marker = container.getBlockBlobClient(`${catalogPaths.runPrefix(input.scope, input.runKey)}inventory/started`);
   await marker.upload('', 0, { metadata: input.previousRunKey ? { previousrun: input.previousRunKey } : undefined });
+}
+
+function isSettled(items: InventoryItem[], previous: Chunk, range: NameRange, requireSnapshot?: boolean): boolean {
+  if (!sameRange(previous.range, range)) return false;
+  const page = classifyPage(items, previous.records, { requireSnapshot });
+  return page.deleted.length === 0 && page.items.every((c) => c.kind === 'unchanged');
+}
+
+function toInventoryItem(b: BlobItem): InventoryItem {
+  return {
+    name: b.name,
+    etag: normalizeVersion(b.properties.etag ?? ''),
+    lastModified: b.properties.lastModified.toISOString(),
+    size: b.properties.contentLength ?? 0,
+    md5: b.properties.contentMD5?.length ? Buffer.from(b.properties.contentMD5).toString('base64') : undefined,
+    contentType: b.properties.contentType,
+    accessTier: b.properties.accessTier,
+    metadata: b.metadata && Object.keys(b.metadata).length ? b.metadata : undefined,
+    tags: b.tags && Object.keys(b.tags).length ? b.tags : undefined,
+  };
 }

@@ -191,6 +191,13 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
         requireSnapshot: pageTemplate.snapshot,
       });
       token = page.nextContinuationToken;
+      for (const settled of page.settledPages ?? []) {
+        counts = addCounts(counts, { listed: settled.count, unchanged: settled.count });
+        lastName = settled.lastName;
+        pagesListed++;
+        pagesDone++;
+        pagesThisRun++;
+      }
       // An empty page with more to come covers no names; the final page's range is open-ended.
       if (page.count > 0 || !token) {
         counts = addCounts(counts, { listed: page.count });

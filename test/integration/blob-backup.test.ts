@@ -19,10 +19,11 @@ describe('blob container backup', () => {
   const container = uniqueName('lake');
   const backupName = uniqueName('bk');
   const runs: BackupContainerResult[] = [];
+  const ids: string[] = [];
   const run = async (input: Partial<BackupContainerInput> = {}) => {
     const result = await w.client.workflow.execute(backupContainer, {
       taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-lake'),
+      workflowId: (ids[runs.length] = uniqueName('wf-lake')),
       args: [{ source: 'source', container, backup: 'backup', backupContainer: backupName, pageSize: 40, ...input }],
     });
     runs.push(result);
@@ -62,8 +63,16 @@ describe('blob container backup', () => {
 
   it('a second run with no change copies nothing and reports all unchanged', async () => {
     const r = await run();
-    assert.deepEqual([r.listed, r.unchanged, r.new, r.modified, r.snapshotted, r.copied], [100, 100, 0, 0, 0, 0]);
+    assert.deepEqual(
+      [r.listed, r.unchanged, r.new, r.modified, r.snapshotted, r.copied, r.pages],
+      [100, 100, 0, 0, 0, 0, 3],
+    );
     assert.deepEqual([...(await entries(r.runKey)).values()], [...(await entries(runs[0]!.runKey)).values()]);
+    // All three pages were settled by the listing itself: no page child workflow ran.
+    const children = w.client.workflow.list({ query: `WorkflowId STARTS_WITH '${ids[1]}/'` });
+    let count = 0;
+    for await (const _ of children) count++;
+    assert.equal(count, 0);
   });
 
   it('modify 3, add 2, delete 1: copies 5, records a tombstone, keeps the old versions restorable', async () => {
