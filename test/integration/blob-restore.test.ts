@@ -5,7 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import type { ContainerClient } from '@azure/storage-blob';
 import { WorkflowFailedError } from '@temporalio/client';
 import { backupContainer, type BackupContainerResult } from '../../src/workflows/backup-container';
-import { restoreContainer, type RestoreContainerInput } from '../../src/workflows/restore-container';
+import {
+  restoreContainer,
+  restoreProgressQuery,
+  type RestoreContainerInput,
+  type RestoreProgress,
+} from '../../src/workflows/restore-container';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCatalogQueryActivities, type CatalogStatePage } from '../../src/activities/catalog-queries';
 import type { RunSummary } from '../../src/domain/run-manifest';
@@ -147,6 +152,52 @@ describe('blob restore', () => {
     const r = await restore({ run: runs[0]!.runKey, target: to, dryRun: true });
     assert.deepEqual([r.dryRun, r.restored], [true, 4]);
     assert.equal(await acct('backup', to.container).exists(), false);
+  });
+
+  it('answers the progress query while it runs and after, across continue-as-new', async () => {
+    const handle = await w.client.workflow.start(restoreContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-restore-progress'),
+      args: [
+        {
+          backup: 'backup',
+          backupContainer: backupName,
+          source: { account: 'source', container },
+          run: runs[1]!.runKey,
+          target: target(),
+          maxConcurrentPages: 1,
+          maxPagesPerRun: 1, // one page per run: two pages make it continue as new once
+        },
+      ],
+    });
+    const seen: RestoreProgress[] = [];
+    let finished = false;
+    const polling = (async () => {
+      while (!finished) {
+        const p = await handle.query(restoreProgressQuery).catch(() => undefined);
+        if (p) seen.push(p);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    const r = await handle.result().finally(() => (finished = true));
+    await polling;
+    assert.equal(r.pages, 2);
+    const final = await handle.query(restoreProgressQuery);
+    assert.deepEqual(
+      [final.phase, final.runKey, final.pages, final.pagesDone, final.restored, final.matched, final.bytesRestored],
+      ['done', r.runKey, 2, 2, r.restored, r.matched, r.bytesRestored],
+    );
+    assert.ok(seen.length > 0, 'the query answered while the restore ran');
+    for (const [i, p] of seen.entries()) {
+      const prev = seen[i - 1];
+      if (!prev) continue;
+      assert.ok(
+        p.pagesDone >= prev.pagesDone && p.restored >= prev.restored,
+        `progress went back: ${JSON.stringify([prev, p])}`,
+      );
+    }
+    const { runId } = await handle.describe();
+    assert.notEqual(runId, handle.firstExecutionRunId, 'continued as new');
   });
 
   it('lists the runs of a source and reads its state as of a time, page by page', async () => {
