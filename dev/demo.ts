@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load';
 import { ConnectionRegistry } from '../src/storage/connections';
-import { printProgressUntilDone } from '../src/cli/progress-command';
-import { backupContainer } from '../src/workflows/backup-container';
+import { backupProgress } from '../src/cli/progress-command';
+import { waitWithProgress } from '../src/cli/start-workflow';
+import { backupContainer, type BackupContainerResult, type BackupProgress } from '../src/workflows/backup-container';
 import { seedBlobs } from './seed';
 import { startStack, type LocalStack } from './stack';
 import { shutdownSignal, startWorkerProcess } from './worker-process';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       args: [{ source: 'source', container: CONTAINER, backup: 'backup', pageSize: 100 }],
       staticSummary: `Back up source/${CONTAINER} to the backup account`,
     });
-    const result = await printProgressUntilDone(handle);
+    const result = await waitWithProgress<BackupContainerResult, BackupProgress>(handle, backupProgress);
     const backup = connections.blob('backup').service.getContainerClient(result.backupContainer);
     let inBackup = 0;
     for await (const _ of backup.listBlobsFlat({ prefix: 'data/' })) inBackup++;

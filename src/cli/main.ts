@@ -1,17 +1,44 @@
 #!/usr/bin/env node
-// The `azbackup` command: starts and watches workflows through the Temporal client, using the same
-// config file as the worker (it needs only the `temporal` section and connection names).
+// The `azbackup` command: starts and watches workflows through the Temporal client, and reads catalogs,
+// using the same config file as the worker.
+import { WorkflowFailedError } from '@temporalio/client';
 import { runBackupCommand } from './backup-command';
+import { runLsCommand, runRunsCommand } from './catalog-command';
+import { UsageError } from './cli-options';
 import { runConfigCheck } from './config-check';
+import { runDrillCommand } from './drill-command';
 import { runProgressCommand } from './progress-command';
+import { runRestoreCommand } from './restore-command';
+import { runRetentionCommand } from './retention-command';
+
+const SOURCE = `--backup B (--source S | --account A) --container C [--source-prefix P] [--backup-container X]`;
+const START = `[--workflow-id ID] [--task-queue Q] [--wait]`;
 
 const USAGE = `usage:
   azbackup config check                      validate the config ($AZBACKUP_CONFIG or ./azbackup.yaml)
   azbackup backup --source S --container C --backup B [--prefix P] [--backup-container X]
                   [--mode incremental|full] [--verify md5|deep|none] [--lease-mode] [--no-snapshot]
-                  [--max-requests-per-second N] [--workflow-id ID] [--task-queue Q] [--wait]
+                  [--max-requests-per-second N] ${START}
   azbackup reconcile   (same options): redo unverified copies, recopy missing ones
-  azbackup progress <workflow-id>            the live progress of a running backup`;
+  azbackup progress <workflow-id>            the live progress of a running backup or restore
+
+  A backed-up source is named by its connection (--source) or its storage account name (--account):
+  azbackup runs ${SOURCE} [--json]
+                                             the committed backup runs of a source
+  azbackup ls ${SOURCE}
+              [--as-of ISO-TIME | --run KEY] [--prefix P] [--include-deleted] [--json]
+                                             what a run holds: the source as of a time
+  azbackup restore ${SOURCE}
+                   --to CONNECTION/CONTAINER [--as-of ISO-TIME | --run KEY] [--prefix P | --blob NAME...]
+                   [--overwrite never|ifNewer|always] [--include-deleted] [--verify md5|deep] [--dry-run]
+                   [--concurrency N] ${START}
+  azbackup retention ${SOURCE}
+                   [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
+                   [--keep-yearly N] [--keep-within 30d] [--prune-snapshots --snapshot-max-age-days N
+                   | --snapshot-keep-newest N] [--grace-period-minutes N] [--dry-run] ${START}
+  azbackup drill ${SOURCE}
+                 [--count N | --percent P] [--seed S] [--keep-scratch] ${START}
+                                             restore a random sample into a scratch container and compare`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,6 +52,16 @@ async function main(argv: string[]): Promise<number> {
       return runBackupCommand(rest, 'reconcile');
     case 'progress':
       return runProgressCommand(rest);
+    case 'runs':
+      return runRunsCommand(rest);
+    case 'ls':
+      return runLsCommand(rest);
+    case 'restore':
+      return runRestoreCommand(rest);
+    case 'retention':
+      return runRetentionCommand(rest);
+    case 'drill':
+      return runDrillCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -38,7 +75,13 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`azbackup: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`azbackup ${process.argv[2]}: ${(err as Error).message}\n${USAGE}`);
+      process.exit(2);
+    }
+    // A failed workflow's own message (e.g. which input field is wrong) is what the user needs.
+    const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
+    console.error(`azbackup: ${cause instanceof Error ? cause.message : String(cause)}`);
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
-// `azbackup progress`: the live progress query of a backup, and the line the CLI prints while waiting.
-import type { WorkflowHandle } from '@temporalio/client';
-import { progressQuery, type BackupContainerResult, type BackupProgress } from '../workflows/backup-container';
+// `azbackup progress`: the live progress query of a backup or restore, and the lines the CLI prints
+// while waiting for one.
+import { progressQuery, type BackupProgress } from '../workflows/backup-container';
+import { restoreProgressQuery, type RestoreProgress } from '../workflows/restore-container';
 import { withClient } from './temporal-client';
 
 export function formatProgress(p: BackupProgress): string {
@@ -11,6 +12,16 @@ export function formatProgress(p: BackupProgress): string {
   );
 }
 
+export function formatRestoreProgress(p: RestoreProgress): string {
+  return (
+    `${p.phase}: pages ${p.pagesDone}/${p.pages} done, ${p.matched} matched, ${p.restored} restored, ` +
+    `${p.skipped} skipped, ${p.failed} failed, ${p.bytesRestored} bytes, ${Math.round(p.elapsedMs / 1000)} s`
+  );
+}
+
+export const backupProgress = { query: progressQuery, format: formatProgress };
+export const restoreProgress = { query: restoreProgressQuery, format: formatRestoreProgress };
+
 export async function runProgressCommand(args: string[]): Promise<number> {
   const [workflowId] = args;
   if (!workflowId) {
@@ -18,25 +29,17 @@ export async function runProgressCommand(args: string[]): Promise<number> {
     return 2;
   }
   return withClient(async (client) => {
-    console.log(formatProgress(await client.workflow.getHandle(workflowId).query(progressQuery)));
+    const handle = client.workflow.getHandle(workflowId);
+    const { type } = await handle.describe();
+    if (type === 'restoreContainer') console.log(formatRestoreProgress(await handle.query(restoreProgressQuery)));
+    else if (type === 'backupContainer') console.log(formatProgress(await handle.query(progressQuery)));
+    // A reconcile is a backup run as its child: the child answers.
+    else if (type === 'reconcileContainer')
+      console.log(formatProgress(await client.workflow.getHandle(`${workflowId}/reconcile`).query(progressQuery)));
+    else {
+      console.error(`azbackup progress: ${workflowId} is a ${type}, which has no progress query`);
+      return 2;
+    }
     return 0;
   });
-}
-
-export async function printProgressUntilDone(handle: WorkflowHandle): Promise<BackupContainerResult> {
-  let inFlight: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    inFlight = inFlight.then(() =>
-      handle.query(progressQuery).then(
-        (p) => console.log(`  ${formatProgress(p)}`),
-        () => {}, // not answerable before the first workflow task
-      ),
-    );
-  }, 2000);
-  try {
-    return (await handle.result()) as BackupContainerResult;
-  } finally {
-    clearInterval(timer);
-    await inFlight;
-  }
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
+import { download } from '../support/catalog';
 import { backupContainer } from '../../src/workflows/backup-container';
 import { startTestWorker, stackInfo, uniqueName, type TestWorker } from '../support/stack';
 
@@ -81,5 +82,84 @@ describe('azbackup CLI', () => {
     } finally {
       await handle.terminate('test cleanup');
     }
+  });
+
+  describe('catalog, restore, retention and drill commands', () => {
+    const container = uniqueName('clir');
+    const bk = uniqueName('bk');
+    const runKeys: string[] = [];
+    const at = () => ['--backup', 'backup', '--source', 'source', '--container', container, '--backup-container', bk];
+    const started = () => ['--task-queue', w.taskQueue, '--wait'];
+    before(async () => {
+      const src = w.connections.blob('source').service.getContainerClient(container);
+      await seedBlobs(src, { count: 12 });
+      for (let run = 0; run < 2; run++) {
+        if (run) await src.getBlockBlobClient('item-000003.json').upload('changed', 7);
+        const r = await w.client.workflow.execute(backupContainer, {
+          taskQueue: w.taskQueue,
+          workflowId: uniqueName('wf-clir'),
+          args: [{ source: 'source', container, backup: 'backup', backupContainer: bk }],
+        });
+        runKeys.push(r.runKey);
+      }
+    });
+
+    it('runs lists the committed runs; ls shows a run, by prefix', async () => {
+      const runs = await cli(['runs', ...at()]);
+      assert.equal(runs.code, 0, runs.out);
+      for (const key of runKeys) assert.match(runs.out, new RegExp(`${key} .* 12 .* yes`));
+      const ls = await cli(['ls', ...at(), '--run', runKeys[0]!, '--prefix', 'item-00001']);
+      assert.equal(ls.code, 0, ls.out);
+      assert.match(ls.out, new RegExp(`Run ${runKeys[0]}`));
+      assert.deepEqual(ls.out.match(/item-\d+\.json/g), ['item-000010.json', 'item-000011.json']);
+      const json = await cli(['ls', ...at(), '--prefix', 'item-000003', '--json']);
+      assert.equal(JSON.parse(json.out.trim()).size, 7, 'the latest run holds the changed blob');
+    });
+
+    it('restore --wait restores a run into another container and prints the counts', async () => {
+      const to = uniqueName('to');
+      const { code, out } = await cli(['restore', ...at(), '--run', runKeys[0]!, '--to', `backup/${to}`, ...started()]);
+      assert.equal(code, 0, out);
+      assert.match(out, new RegExp(`Started restore-backup-${to}`));
+      assert.match(
+        out,
+        new RegExp(`Done: run ${runKeys[0]} \\(started .*\\), 12 matched, 12 restored, 0 skipped, 0 failed`),
+      );
+      const restored = w.connections.blob('backup').service.getContainerClient(to);
+      assert.notEqual((await download(restored.getBlobClient('item-000003.json'))).toString(), 'changed');
+    });
+
+    it('drill --wait passes on a good backup', async () => {
+      const { code, out } = await cli(['drill', ...at(), '--count', '5', '--seed', '7', ...started()]);
+      assert.equal(code, 0, out);
+      assert.match(out, new RegExp(`Drill passed: run ${runKeys[1]}, seed 7: 5 sampled, 5 restored, 5 checked`));
+    });
+
+    it('retention --wait forgets the older run and collects the version only it referenced', async () => {
+      const args = ['retention', ...at(), '--keep-last', '1', '--grace-period-minutes', '0', ...started()];
+      const { code, out } = await cli(args);
+      assert.equal(code, 0, out);
+      assert.match(
+        out,
+        new RegExp(`Done: 1 runs kept, 1 removed \\(${runKeys[0]}\\); 1 objects unreferenced, 1 deleted`),
+      );
+      const runs = await cli(['runs', ...at(), '--json']);
+      assert.deepEqual(
+        JSON.parse(runs.out).map((r: { runKey: string }) => r.runKey),
+        [runKeys[1]],
+      );
+    });
+
+    it('names the bad flag, or the bad workflow input field, with a usage error', async () => {
+      const to = await cli(['restore', ...at(), '--to', 'no-container']);
+      assert.equal(to.code, 2, to.out);
+      assert.match(to.out, /--to must be <connection>\/<container> \(got "no-container"\)/);
+      const count = await cli(['retention', ...at(), '--keep-daily', 'seven']);
+      assert.equal(count.code, 2, count.out);
+      assert.match(count.out, /--keep-daily must be a whole number \(got "seven"\)/);
+      const negative = await cli(['retention', ...at(), '--keep-last=-1', ...started()]);
+      assert.equal(negative.code, 1, negative.out);
+      assert.match(negative.out, /policy\.keepLast.*must be a whole number, 0 or more/);
+    });
   });
 });

@@ -1,0 +1,73 @@
+// `azbackup drill`: start restoreDrill for a backed-up source: restore a random sample of the latest
+// backup into a scratch container, compare bytes, clean up. Exit 3 when the drill finds a mismatch.
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load';
+import { restoreDrill, type RestoreDrillInput, type RestoreDrillResult } from '../workflows/restore-drill';
+import {
+  catalogLocation,
+  catalogLocationOptions,
+  optionalInteger,
+  optionalNumber,
+  optionalString,
+  startOptions,
+} from './cli-options';
+import { startWorkflow, waitWithProgress } from './start-workflow';
+import { withClient } from './temporal-client';
+
+export async function runDrillCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...catalogLocationOptions,
+      ...startOptions,
+      count: { type: 'string' },
+      percent: { type: 'string' },
+      seed: { type: 'string' },
+      'keep-scratch': { type: 'boolean' },
+    },
+  });
+  const location = catalogLocation(values, loadConfig());
+  const input: RestoreDrillInput = {
+    backup: location.backup,
+    backupContainer: location.backupContainer,
+    source: location.source,
+    sample: {
+      count: optionalInteger(values, 'count'),
+      percent: optionalNumber(values, 'percent'),
+      seed: optionalInteger(values, 'seed'),
+    },
+    // With the source connection named, unchanged blobs are also compared with the live source.
+    liveSource: location.sourceConnection,
+    keepScratch: values['keep-scratch'],
+  };
+  const { account, container } = location.source;
+  return withClient(async (client, config) => {
+    const handle = await startWorkflow(client, config, {
+      command: 'drill',
+      workflow: restoreDrill,
+      input,
+      workflowId: optionalString(values, 'workflow-id') ?? `drill-${account}-${container}`,
+      taskQueue: optionalString(values, 'task-queue'),
+      summary: `Restore drill of the latest backup of ${account}/${container}`,
+    });
+    if (!handle) return 4;
+    if (!values.wait) return 0;
+    try {
+      const r = await waitWithProgress<RestoreDrillResult, never>(handle);
+      console.log(
+        `Drill passed: run ${r.runKey}, seed ${r.seed}: ${r.sampled} sampled, ${r.restored} restored, ` +
+          `${r.checked} checked against the catalog, ${r.comparedWithSource} against the live source. Report: ${r.report}`,
+      );
+      return 0;
+    } catch (err) {
+      const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === 'DrillMismatch') {
+        console.error(`Drill FAILED: ${cause.message}`);
+        return 3;
+      }
+      throw err;
+    }
+  });
+}

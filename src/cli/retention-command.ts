@@ -1,0 +1,86 @@
+// `azbackup retention`: start applyRetention for a backed-up source (forget runs, collect unreferenced
+// copies after a grace period, optionally prune azbackup's source snapshots). One per source at a time.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load';
+import type { RetentionPolicy } from '../domain/retention-policy';
+import { applyRetention, type ApplyRetentionInput, type ApplyRetentionResult } from '../workflows/apply-retention';
+import {
+  catalogLocation,
+  catalogLocationOptions,
+  optionalInteger,
+  optionalString,
+  startOptions,
+  UsageError,
+} from './cli-options';
+import { startWorkflow, waitWithProgress } from './start-workflow';
+import { withClient } from './temporal-client';
+
+const KEEP_FLAGS = {
+  'keep-last': 'keepLast',
+  'keep-hourly': 'keepHourly',
+  'keep-daily': 'keepDaily',
+  'keep-weekly': 'keepWeekly',
+  'keep-monthly': 'keepMonthly',
+  'keep-yearly': 'keepYearly',
+} as const;
+
+export async function runRetentionCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...catalogLocationOptions,
+      ...startOptions,
+      ...Object.fromEntries(Object.keys(KEEP_FLAGS).map((f) => [f, { type: 'string' }] as const)),
+      'keep-within': { type: 'string' },
+      'prune-snapshots': { type: 'boolean' },
+      'snapshot-max-age-days': { type: 'string' },
+      'snapshot-keep-newest': { type: 'string' },
+      'grace-period-minutes': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+  });
+  const location = catalogLocation(values, loadConfig());
+  const policy: RetentionPolicy = { keepWithin: optionalString(values, 'keep-within') };
+  for (const [flag, field] of Object.entries(KEEP_FLAGS)) policy[field] = optionalInteger(values, flag);
+  let sourceSnapshots: ApplyRetentionInput['sourceSnapshots'];
+  if (values['prune-snapshots']) {
+    if (!location.sourceConnection)
+      throw new UsageError('--prune-snapshots deletes snapshots on the source: name it with --source <connection>');
+    sourceSnapshots = {
+      source: location.sourceConnection,
+      maxAgeDays: optionalInteger(values, 'snapshot-max-age-days'),
+      keepNewest: optionalInteger(values, 'snapshot-keep-newest'),
+    };
+  }
+  const grace = optionalInteger(values, 'grace-period-minutes');
+  const input: ApplyRetentionInput = {
+    backup: location.backup,
+    backupContainer: location.backupContainer,
+    source: location.source,
+    policy,
+    sourceSnapshots,
+    gracePeriodMs: grace === undefined ? undefined : grace * 60_000,
+    dryRun: values['dry-run'],
+  };
+  const { account, container } = location.source;
+  return withClient(async (client, config) => {
+    const handle = await startWorkflow(client, config, {
+      command: 'retention',
+      workflow: applyRetention,
+      input,
+      workflowId: optionalString(values, 'workflow-id') ?? `retention-${account}-${container}`,
+      taskQueue: optionalString(values, 'task-queue'),
+      summary: `Apply retention to the backups of ${account}/${container}${input.dryRun ? ' (dry run)' : ''}`,
+    });
+    if (!handle) return 4;
+    if (!values.wait) return 0;
+    const r = await waitWithProgress<ApplyRetentionResult, never>(handle);
+    console.log(
+      `Done${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.runsKept} runs kept, ${r.runsRemoved} removed` +
+        `${r.removedRuns.length ? ` (${r.removedRuns.join(', ')})` : ''}; ${r.marked} objects unreferenced, ` +
+        `${r.deleted} deleted (${r.bytesDeleted} bytes), ${r.keptAtSweep} kept at the sweep; ` +
+        `${r.deletedSourceSnapshots} source snapshots deleted. Report: ${r.report}`,
+    );
+    return 0;
+  });
+}

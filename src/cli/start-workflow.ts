@@ -1,0 +1,69 @@
+// Starting a workflow from the CLI: one run per workflow id at a time, the UI link printed, and with
+// --wait the live progress (when the workflow has a progress query) until the result.
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
+import type { Config } from '../config/schema';
+import { workflowUrl } from './temporal-client';
+
+export interface StartCommandOptions<I, R> {
+  command: string;
+  workflow: (input: I) => Promise<R>;
+  input: I;
+  workflowId: string;
+  taskQueue?: string;
+  summary: string;
+}
+
+/** The handle, or undefined when a run with that id is still open (the message says how to watch it). */
+export async function startWorkflow<I, R>(
+  client: Client,
+  config: Config,
+  options: StartCommandOptions<I, R>,
+): Promise<WorkflowHandle<(input: I) => Promise<R>> | undefined> {
+  try {
+    const handle = await client.workflow.start(options.workflow, {
+      taskQueue: options.taskQueue ?? config.temporal.taskQueue,
+      workflowId: options.workflowId,
+      args: [options.input],
+      staticSummary: options.summary,
+    });
+    console.log(`Started ${options.workflowId} (run ${handle.firstExecutionRunId}).`);
+    const url = workflowUrl(config, options.workflowId);
+    if (url) console.log(`Temporal UI: ${url}`);
+    return handle;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    console.error(
+      `azbackup ${options.command}: ${options.workflowId} is already running; watch it with: azbackup progress ${options.workflowId}`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Waits for the result, printing the progress query's answer every `intervalInMs` when there is one
+ * (asked of `progress.from` when another workflow, such as a child, answers it).
+ */
+export async function waitWithProgress<R, P>(
+  handle: WorkflowHandle,
+  progress?: { query: QueryDefinition<P>; format: (p: P) => string; from?: WorkflowHandle },
+  intervalInMs = 2000,
+): Promise<R> {
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = progress
+    ? setInterval(() => {
+        inFlight = inFlight.then(() =>
+          (progress.from ?? handle).query(progress.query).then(
+            (p) => console.log(`  ${progress.format(p)}`),
+            () => {}, // not answerable before the first workflow task
+          ),
+        );
+      }, intervalInMs)
+    : undefined;
+  try {
+    return (await handle.result()) as R;
+  } finally {
+    clearInterval(timer);
+    await inFlight;
+  }
+}
