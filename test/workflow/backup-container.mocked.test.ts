@@ -1,15 +1,15 @@
 // backupContainer's orchestration with mocked activities (in addition to the real-stack tests): page
 // ranges chained through the listing, the sliding window of page children, continue-as-new carrying
 // progress, one commit with the summed counts, and bad input failing before any activity.
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Activities, BackupPageInput, CommitRunInput, ListInventoryPageInput } from '../../src/activities';
 import { emptyCounts } from '../../src/domain/backup-counts';
 import { backupContainer } from '../../src/workflows/backup-container';
-import { quietRuntime, stackConfig, stackInfo, uniqueName } from '../support/stack';
+import { startMockWorker, type MockWorker } from '../support/mock-worker';
+import { uniqueName } from '../support/stack';
 
 // Four listing pages (one of them empty with more to come), names a..l.
 const LISTING: Record<string, { count: number; lastName?: string; next?: string }> = {
@@ -72,31 +72,15 @@ describe('backupContainer orchestration (mocked activities)', () => {
       return { manifest: `${input.scope}/manifests/${input.runKey}.json`, report: 'r', verified: true };
     },
   };
-  let worker: Worker;
-  let running: Promise<void>;
-  let nativeConnection: NativeConnection;
+  let mock: MockWorker;
   let client: Client;
-  const taskQueue = uniqueName('tq-mock');
+  let taskQueue: string;
 
   before(async () => {
-    quietRuntime();
-    const config = stackConfig();
-    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: stackInfo().workflowBundlePath },
-      activities,
-    });
-    running = worker.run();
-    client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
+    mock = await startMockWorker(activities);
+    ({ client, taskQueue } = mock);
   });
-  after(async () => {
-    worker.shutdown();
-    await running;
-    await nativeConnection.close();
-    await client.connection.close();
-  });
+  after(() => mock.stop());
 
   it('lists once, chains page ranges, keeps the window, continues as new and commits once', async () => {
     const handle = await client.workflow.start(backupContainer, {

@@ -1,8 +1,7 @@
 // Orchestration of restoreContainer, applyRetention and restoreDrill with mocked activities (in
 // addition to the real-stack tests): which activities run, in which order, with what, and how often.
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Activities, RestorePageInput } from '../../src/activities';
@@ -10,7 +9,8 @@ import type { RunSummary } from '../../src/domain/run-manifest';
 import { applyRetention } from '../../src/workflows/apply-retention';
 import { restoreContainer } from '../../src/workflows/restore-container';
 import { restoreDrill } from '../../src/workflows/restore-drill';
-import { quietRuntime, stackConfig, stackInfo, uniqueName } from '../support/stack';
+import { startMockWorker, type MockWorker } from '../support/mock-worker';
+import { uniqueName } from '../support/stack';
 
 type Mocked = Pick<
   Activities,
@@ -108,33 +108,17 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
       record('deleteScratch', input);
     },
   };
-  let worker: Worker;
-  let running: Promise<void>;
-  let nativeConnection: NativeConnection;
+  let mock: MockWorker;
   let client: Client;
-  const taskQueue = uniqueName('tq-mock-restore');
+  let taskQueue: string;
   const names = () => calls.map((c) => c.name);
   const input = <T>(name: string) => calls.find((c) => c.name === name)?.input as T;
 
   before(async () => {
-    quietRuntime();
-    const config = stackConfig();
-    nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: stackInfo().workflowBundlePath },
-      activities,
-    });
-    running = worker.run();
-    client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
+    mock = await startMockWorker(activities);
+    ({ client, taskQueue } = mock);
   });
-  after(async () => {
-    worker.shutdown();
-    await running;
-    await nativeConnection.close();
-    await client.connection.close();
-  });
+  after(() => mock.stop());
   beforeEach(() => {
     calls = [];
     pageRuns = [];
