@@ -26,6 +26,11 @@ export interface ItemContext {
   verify: VerifyMode;
   copy: Omit<CopyOptions, 'abortSignal'>;
   runStartedAt: string;
+  /**
+   * On a retried page: reuse a snapshot of the listed version taken since then (an earlier attempt's,
+   * whose journal entry was lost), rather than leave it behind as one no catalog records.
+   */
+  reuseSnapshotsSince?: Date;
   abortSignal: AbortSignal;
 }
 
@@ -70,10 +75,13 @@ async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, 
   let version: SourceVersion & { etag: string; lastModified: string; snapshot?: string } = { ...item };
   let from = base;
   if (ctx.snapshot) {
-    const snap = await base.createSnapshot({
-      conditions: leaseId ? { leaseId } : undefined,
-      abortSignal: ctx.abortSignal,
-    });
+    const earlier = ctx.reuseSnapshotsSince && (await earlierSnapshot(ctx, item, ctx.reuseSnapshotsSince));
+    const snap =
+      earlier ??
+      (await base.createSnapshot({
+        conditions: leaseId ? { leaseId } : undefined,
+        abortSignal: ctx.abortSignal,
+      }));
     from = base.withSnapshot(snap.snapshot!);
     version = {
       ...version,
@@ -129,6 +137,33 @@ async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, 
   return copied.wrote
     ? { name: item.name, outcome: 'copied', entry, snapshotted, bytes: version.size }
     : { name: item.name, outcome: 'skipped', reason: 'an identical copy already exists', entry, snapshotted, bytes: 0 };
+}
+
+/** The newest snapshot of exactly the listed version (same ETag) taken at or after `since`. */
+async function earlierSnapshot(
+  ctx: ItemContext,
+  item: InventoryItem,
+  since: Date,
+): Promise<{ snapshot: string; etag: string; lastModified: Date } | undefined> {
+  let found: { snapshot: string; etag: string; lastModified: Date } | undefined;
+  const listing = ctx.sourceContainer
+    .listBlobsFlat({ prefix: item.name, includeSnapshots: true, abortSignal: ctx.abortSignal })
+    .byPage({ maxPageSize: 100 });
+  for await (const page of listing) {
+    for (const b of page.segment.blobItems) {
+      // The name itself lists first among those it prefixes; past it, there is nothing more to find.
+      if (b.name !== item.name) return found;
+      if (
+        b.snapshot &&
+        new Date(b.snapshot) >= since &&
+        normalizeVersion(b.properties.etag ?? '') === item.etag &&
+        (!found || b.snapshot > found.snapshot)
+      ) {
+        found = { snapshot: b.snapshot, etag: b.properties.etag!, lastModified: b.properties.lastModified };
+      }
+    }
+  }
+  return found;
 }
 
 /** Properties of the snapshot when the blob changed between listing and snapshot. */

@@ -51,6 +51,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry) {
         const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
         const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
         const signal = Context.current().cancellationSignal;
+        const info = Context.current().info;
         setMaxListeners(input.concurrency * 4 + 20, signal);
         const backupContainer = backup.service.getContainerClient(input.backupContainer);
         const store = new CatalogStore(backupContainer, input.scope);
@@ -101,6 +102,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry) {
             blockBytes: input.blockBytes,
           },
           runStartedAt: input.runStartedAt,
+          reuseSnapshotsSince: info.attempt > 1 ? new Date(info.scheduledTimestampMs) : undefined,
           abortSignal: signal,
         };
         let finished = done.size;

@@ -9,13 +9,14 @@ import { CatalogStore } from '../../src/activities/catalog-store';
 import { ConnectionRegistry } from '../../src/storage/connections';
 import { backupContainer, type BackupContainerInput } from '../../src/workflows/backup-container';
 import { download, reportLines } from '../support/catalog';
-import { corruptCopies, putBlockFromUrlNotImplemented } from '../support/faults';
+import { corruptCopies, dropFirstCopy, putBlockFromUrlNotImplemented } from '../support/faults';
 import { stackConfig, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
 
 describe('blob backup faults', () => {
   let w: TestWorker;
   const backupName = uniqueName('bk-faults');
   const blockCalls = { count: 0 };
+  const dropped = { count: 0 };
   const clean = new ConnectionRegistry(stackConfig().connections);
   const writer = (name: string) => clean.blob('backup').service.getContainerClient(backupName).getBlockBlobClient(name);
   let fail501 = false;
@@ -28,6 +29,7 @@ describe('blob backup faults', () => {
             ? [
                 corruptCopies('flipme', 'flip-byte', writer),
                 corruptCopies('cutme', 'truncate', writer),
+                dropFirstCopy('retryme', dropped),
                 (request, next) => (fail501 ? putBlockFromUrlNotImplemented(blockCalls)(request, next) : next(request)),
               ]
             : [],
@@ -75,6 +77,20 @@ describe('blob backup faults', () => {
     await lease.releaseLease();
     const second = await run({ container: c, leaseMode: true });
     assert.deepEqual([second.new, second.copied, second.unchanged], [1, 1, 4]);
+  });
+
+  it('a page retried after an item was snapshotted reuses that snapshot: no snapshot left that no catalog records', async () => {
+    const c = await container();
+    await seedBlobs(src(c), { count: 3, prefix: 'retryme-' });
+    const r = await run({ container: c });
+    assert.equal(dropped.count >= 2, true, 'the first copy was dropped and the retried page copied again');
+    assert.deepEqual([r.copied, r.failed, r.verified], [3, 0, true]);
+    const entries = await entriesOf(c, r.runKey);
+    const snapshots = new Map<string, string[]>();
+    for await (const b of src(c).listBlobsFlat({ includeSnapshots: true })) {
+      if (b.snapshot) snapshots.set(b.name, [...(snapshots.get(b.name) ?? []), b.snapshot]);
+    }
+    for (const [name, entry] of entries) assert.deepEqual(snapshots.get(name), [entry.snapshot], name);
   });
 
   it('deep verify catches a flipped byte in a copy: the item fails, its copy is removed, the run is not verified', async () => {

@@ -61,3 +61,15 @@ export function requestTimes(times: number[]): RequestDecorator {
     return next(request);
   };
 }
+
+/**
+ * Drops the first copy into a target whose name contains `marker`, as a connection lost mid-request
+ * would (an error the SDK does not retry itself), so the page fails after the item's snapshot was taken.
+ */
+export function dropFirstCopy(marker: string, seen: { count: number }): RequestDecorator {
+  return async (request, next) => {
+    if (isCopyFromUrl(request) && new URL(request.url).pathname.includes(marker) && seen.count++ === 0)
+      throw new Error('injected: the connection dropped before the copy answered');
+    return next(request);
+  };
+}
