@@ -57,9 +57,13 @@ export function openCatalog(connections: ConnectionRegistry, location: CatalogLo
 }
 
 /** The run a selector names, or a non-retryable failure naming the field. */
-export async function selectRun(store: CatalogStore, selector: RunSelector, signal?: AbortSignal): Promise<RunSummary> {
-  const runs = (await store.manifests(signal)).map(summarizeRun);
-  const run = resolveRun(runs, selector);
+export async function selectRun(
+  store: CatalogStore,
+  selector: RunSelector,
+  signal?: AbortSignal,
+  runs?: RunSummary[],
+): Promise<RunSummary> {
+  const run = resolveRun(runs ?? (await store.manifests(signal)).map(summarizeRun), selector);
   if (isProblem(run)) {
     throw ApplicationFailure.nonRetryable(
       `${run.field} ${run.message}${run.value === undefined ? '' : ` (got ${JSON.stringify(run.value)})`}`,

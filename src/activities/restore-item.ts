@@ -29,7 +29,12 @@ export interface RestoreContext {
   abortSignal: AbortSignal;
 }
 
-export async function restoreItem(ctx: RestoreContext, entry: CatalogEntry): Promise<RestoreItemResult> {
+/** `expiredDeletionAt`: the blob was deleted then, before the oldest kept run; its copy may be collected. */
+export async function restoreItem(
+  ctx: RestoreContext,
+  entry: CatalogEntry,
+  expiredDeletionAt?: string,
+): Promise<RestoreItemResult> {
   const result = (outcome: RestoreItemResult['outcome'], reason?: string, bytes = 0): RestoreItemResult => ({
     name: entry.name,
     outcome,
@@ -84,8 +89,14 @@ export async function restoreItem(ctx: RestoreContext, entry: CatalogEntry): Pro
     return result('restored', undefined, entry.size);
   } catch (err) {
     const status = statusCodeOf(err);
-    if (status === 404 && errorCodeOf(err) === 'BlobNotFound')
-      return result('failed', `the backup object ${entry.copy} is missing`);
+    if (status === 404 && errorCodeOf(err) === 'BlobNotFound') {
+      return expiredDeletionAt
+        ? result(
+            'skipped',
+            `deleted at the source (seen ${expiredDeletionAt}) before the oldest kept run: retention has collected its last copy`,
+          )
+        : result('failed', `the backup object ${entry.copy} is missing`);
+    }
     if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429)
       return result('failed', `${status} ${errorCodeOf(err) ?? ''}: ${String((err as Error).message).split('\n')[0]}`);
     throw err;

@@ -6,8 +6,8 @@ import { setMaxListeners } from 'node:events';
 import { versionToRestore } from '../domain/as-of';
 import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
 import { catalogPaths, catalogScope } from '../domain/catalog-layout';
-import type { CatalogRecord } from '../domain/catalog-record';
-import type { RunSummary } from '../domain/run-manifest';
+import { isTombstone, type CatalogRecord } from '../domain/catalog-record';
+import { summarizeRun, type RunSummary } from '../domain/run-manifest';
 import { mapWithConcurrency } from '../lib/async-pool';
 import type { ConnectionRegistry } from '../storage/connections';
 import { readNdjson, writeJson, writeNdjson } from '../storage/ndjson-blob';
@@ -41,6 +41,11 @@ export interface RestorePlan {
   /** Inclusive ranges of catalog page indices that can hold matching names. */
   pageRanges: [number, number][];
   pages: number;
+  /**
+   * The oldest committed run's start: retention collects the last copy of a blob deleted before it
+   * (no kept run holds it live), so such a copy may be gone by design.
+   */
+  deletionsExpireBefore?: string;
 }
 
 export interface RestorePageInput {
@@ -50,6 +55,7 @@ export interface RestorePageInput {
   runKey: string;
   pageIndex: number;
   restoreKey: string;
+  deletionsExpireBefore?: string;
   filter: RestoreFilter;
   target: { connection: string; container: string };
   overwrite: OverwritePolicy;
@@ -88,7 +94,8 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
           );
         }
         const store = openCatalog(connections, { ...input, backupContainer });
-        const run = await selectRun(store, input, signal);
+        const runs = (await store.manifests(signal)).map(summarizeRun);
+        const run = await selectRun(store, input, signal, runs);
         const pageRanges: [number, number][] = [];
         const prefix = catalogPaths.pagesPrefix(store.scope, run.runKey);
         for await (const b of store.container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: signal })) {
@@ -100,7 +107,12 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
         }
         // The only write of the plan, after every check has passed.
         if (!input.dryRun) await target.service.getContainerClient(input.target.container).createIfNotExists();
-        return { run, pageRanges, pages: pageRanges.reduce((n, [a, b]) => n + b - a + 1, 0) };
+        return {
+          run,
+          pageRanges,
+          pages: pageRanges.reduce((n, [a, b]) => n + b - a + 1, 0),
+          deletionsExpireBefore: runs.map((r) => r.startedAt).sort()[0],
+        };
       });
     },
 
@@ -117,11 +129,15 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
         const chunk = container.getBlobClient(catalogPaths.page(scope, input.runKey, input.pageIndex));
         const wanted = input.filter.blobs ? new Set(input.filter.blobs) : undefined;
         const entries = [];
+        const expired = new Map<string, string>(); // name -> deletedAt, for deletions retention may have collected
         for await (const record of readNdjson<CatalogRecord>(chunk, signal)) {
           if (input.filter.prefix && !record.name.startsWith(input.filter.prefix)) continue;
           if (wanted && !wanted.has(record.name)) continue;
           const entry = versionToRestore(record, input.filter.includeDeleted);
-          if (entry) entries.push(entry);
+          if (!entry) continue;
+          entries.push(entry);
+          if (isTombstone(record) && input.deletionsExpireBefore && record.deletedAt < input.deletionsExpireBefore)
+            expired.set(record.name, record.deletedAt);
         }
         const journal = new PageJournal<RestoreItemResult>(
           container.getAppendBlobClient(`${staging}progress/${input.pageIndex}.ndjson`),
@@ -143,7 +159,7 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
             entries.filter((e) => !done.has(e.name)),
             input.concurrency,
             async (entry) => {
-              const result = await restoreItem(ctx, entry);
+              const result = await restoreItem(ctx, entry, expired.get(entry.name));
               done.set(result.name, result);
               if (!input.dryRun) journal.record(result);
               Context.current().heartbeat({ finished: ++finished });

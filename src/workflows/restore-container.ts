@@ -130,6 +130,7 @@ export async function restoreContainer(input: RestoreContainerInput): Promise<Re
       source: input.source,
       runKey: plan.run.runKey,
       restoreKey,
+      deletionsExpireBefore: plan.deletionsExpireBefore,
       filter,
       target: input.target,
       overwrite: input.overwrite ?? 'never',

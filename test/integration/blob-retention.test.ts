@@ -15,6 +15,7 @@ import {
   type BackupContainerResult,
 } from '../../src/workflows/backup-container';
 import { readNdjson } from '../../src/storage/ndjson-blob';
+import { restoreContainer } from '../../src/workflows/restore-container';
 import { runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
 import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
@@ -123,6 +124,29 @@ describe('retention and garbage collection', () => {
     assert.deepEqual([after4.runsRemoved, after4.deleted], [1, 1]);
     assert.deepEqual(await objects(c), await copiesOf(c, r4.runKey, { liveOnly: true }));
     assert.equal((await objects(c)).size, 3);
+
+    // Restoring with includeDeleted reports the collected deletion as skipped, with why; not as a failure.
+    const restored = await w.client.workflow.execute(restoreContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-ret-restore'),
+      args: [
+        {
+          backup: 'backup',
+          backupContainer: backupName,
+          source: { account: 'source', container: c },
+          includeDeleted: true,
+          target: { connection: 'backup', container: uniqueName('to') },
+        },
+      ],
+    });
+    assert.deepEqual([restored.restored, restored.skipped, restored.failed], [3, 1, 0]);
+    const lines: { name: string; outcome: string; reason: string }[] = [];
+    for await (const l of readNdjson<(typeof lines)[number]>(bk().getBlobClient(restored.report))) lines.push(l);
+    assert.deepEqual(
+      lines.map((l) => [l.name, l.outcome]),
+      [['c', 'skipped']],
+    );
+    assert.match(lines[0]!.reason, /before the oldest kept run: retention has collected its last copy/);
   });
 
   it('a backup running while garbage collection marks and sweeps loses nothing', async () => {
