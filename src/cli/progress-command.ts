@@ -2,20 +2,24 @@
 // while waiting for one.
 import { progressQuery, type BackupProgress } from '../workflows/backup-container';
 import { restoreProgressQuery, type RestoreProgress } from '../workflows/restore-container';
+import { bar } from './progress-bar';
 import { withClient } from './temporal-client';
 
 export function formatProgress(p: BackupProgress): string {
+  // Until the listing ends, the page total is not known: the bar shows the pages found so far.
+  const pages = `${p.pagesDone}/${p.pagesListed}${p.listingDone ? '' : '+'} pages`;
   return (
-    `${p.phase}: pages ${p.pagesDone}/${p.pagesListed} done, ${p.listed} listed (${p.new} new, ${p.modified} modified, ` +
-    `${p.unchanged} unchanged, ${p.deleted} deleted), ${p.copied} copied, ${p.skipped} skipped, ${p.failed} failed, ` +
-    `${Math.round(p.elapsedMs / 1000)} s`
+    `${p.phase} ${bar(p.pagesDone, p.pagesListed)} ${pages}, ${p.listed} listed (${p.new} new, ` +
+    `${p.modified} modified, ${p.unchanged} unchanged, ${p.deleted} deleted), ${p.copied} copied, ` +
+    `${p.skipped} skipped, ${p.failed} failed, ${Math.round(p.elapsedMs / 1000)} s`
   );
 }
 
 export function formatRestoreProgress(p: RestoreProgress): string {
   return (
-    `${p.phase}: pages ${p.pagesDone}/${p.pages} done, ${p.matched} matched, ${p.restored} restored, ` +
-    `${p.skipped} skipped, ${p.failed} failed, ${p.bytesRestored} bytes, ${Math.round(p.elapsedMs / 1000)} s`
+    `${p.phase} ${bar(p.pagesDone, p.pages)} ${p.pagesDone}/${p.pages} pages, ${p.matched} matched, ` +
+    `${p.restored} restored, ${p.skipped} skipped, ${p.failed} failed, ${p.bytesRestored} bytes, ` +
+    `${Math.round(p.elapsedMs / 1000)} s`
   );
 }
 

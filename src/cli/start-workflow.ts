@@ -3,6 +3,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { Config } from '../config/schema';
+import { ProgressLine } from './progress-bar';
 import { workflowUrl } from './temporal-client';
 
 export interface StartCommandOptions<I, R> {
@@ -50,11 +51,12 @@ export async function waitWithProgress<R, P>(
   intervalInMs = 2000,
 ): Promise<R> {
   let inFlight: Promise<void> = Promise.resolve();
+  const line = new ProgressLine();
   const timer = progress
     ? setInterval(() => {
         inFlight = inFlight.then(() =>
           (progress.from ?? handle).query(progress.query).then(
-            (p) => console.log(`  ${progress.format(p)}`),
+            (p) => line.update(progress.format(p)),
             () => {}, // not answerable before the first workflow task
           ),
         );
@@ -65,5 +67,6 @@ export async function waitWithProgress<R, P>(
   } finally {
     clearInterval(timer);
     await inFlight;
+    line.finish();
   }
 }

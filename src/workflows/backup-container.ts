@@ -93,6 +93,8 @@ export interface BackupProgress extends BackupCounts {
   runKey?: string;
   pagesListed: number;
   pagesDone: number;
+  /** The listing has reached the end of the container: pagesListed is the total. */
+  listingDone: boolean;
   startedAt: string;
   elapsedMs: number;
 }
@@ -115,12 +117,14 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
   let pagesListed = input.carry?.pageIndex ?? 0;
   let pagesDone = pagesListed;
   let key = input.carry?.runKey;
+  let listingDone = false;
   setHandler(progressQuery, () => ({
     phase,
     ...counts,
     runKey: key,
     pagesListed,
     pagesDone,
+    listingDone: listingDone || phase === 'committing' || phase === 'done',
     startedAt: new Date(startedAt).toISOString(),
     elapsedMs: Date.now() - startedAt,
   }));
@@ -191,6 +195,7 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
         requireSnapshot: pageTemplate.snapshot,
       });
       token = page.nextContinuationToken;
+      listingDone = !token;
       for (const settled of page.settledPages ?? []) {
         counts = addCounts(counts, { listed: settled.count, unchanged: settled.count });
         lastName = settled.lastName;

@@ -8,6 +8,7 @@ import { catalogScope } from '../../src/domain/catalog-layout';
 import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
 import {
   backupContainer,
+  progressQuery,
   type BackupContainerInput,
   type BackupContainerResult,
 } from '../../src/workflows/backup-container';
@@ -45,6 +46,12 @@ describe('blob container backup', () => {
     assert.deepEqual(
       [r.listed, r.new, r.snapshotted, r.copied, r.failed, r.pages, r.verified],
       [100, 100, 100, 100, 0, 3, true],
+    );
+    // The progress query answers after the end too, with the result's counts.
+    const p = await w.client.workflow.getHandle(ids[0]!).query(progressQuery);
+    assert.deepEqual(
+      [p.phase, p.listingDone, p.pagesListed, p.pagesDone, p.listed, p.new, p.copied, p.bytesCopied, p.runKey],
+      ['done', true, 3, 3, 100, 100, 100, r.bytesCopied, r.runKey],
     );
     const catalog = await entries(r.runKey);
     assert.equal(catalog.size, 100);
