@@ -23,8 +23,8 @@ describe('progress bar', () => {
       startedAt: '',
       elapsedMs: 0,
     };
-    assert.match(formatProgress({ ...p, listingDone: false }), /^copying \[#+-+\]  25% 1\/4\+ pages/);
-    assert.match(formatProgress({ ...p, listingDone: true }), /^copying \[#+-+\]  25% 1\/4 pages/);
+    assert.match(formatProgress({ ...p, listingDone: false }), /^copying \[#+-+\] {2}25% 1\/4\+ pages/);
+    assert.match(formatProgress({ ...p, listingDone: true }), /^copying \[#+-+\] {2}25% 1\/4 pages/);
   });
 
   it('redraws one line on a terminal, cut to its width, and moves below it when finished', () => {
