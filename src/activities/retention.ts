@@ -8,6 +8,7 @@ import { applyRetentionPolicy, type RetentionPolicy } from '../domain/retention-
 import type { RunManifest } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeJson } from '../storage/ndjson-blob';
+import { writeSnapshotLedger } from './snapshot-ledger';
 import { openCatalog, type CatalogLocation } from './catalog-queries';
 import type { CatalogStore } from './catalog-store';
 import { keepAlive } from './keep-alive';
@@ -58,6 +59,8 @@ export function createRetentionActivities(connections: ConnectionRegistry) {
         );
         await writeJson(planBlob, plan, { abortSignal: signal });
         if (!input.dryRun) {
+          // Their snapshots on the source stay azbackup's to prune after the runs' catalogs are gone.
+          await writeSnapshotLedger(store, plan.remove, `${input.retentionKey}-forgotten`, signal);
           for (const key of plan.remove) {
             await store.container
               .deleteBlob(catalogPaths.manifest(store.scope, key), { abortSignal: signal })

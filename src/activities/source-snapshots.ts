@@ -1,5 +1,5 @@
-// Pruning the snapshots backups took on the source (they cost money there). Only snapshots the catalog
-// records as azbackup's are ever deleted: a snapshot someone else took is not ours to remove.
+// Pruning the snapshots backups took on the source (they cost money there). Only snapshots a catalog
+// (or the ledger of forgotten runs) records as azbackup's are deleted: someone else's are not ours.
 import { Context } from '@temporalio/activity';
 import { catalogScope } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
@@ -9,6 +9,7 @@ import type { BackedUpSource } from './catalog-queries';
 import { CatalogStore } from './catalog-store';
 import { resolveConnection, statusCodeOf } from './failures';
 import { keepAlive } from './keep-alive';
+import { compactSnapshotLedgers, readSnapshotLedgers, type LedgerEntry } from './snapshot-ledger';
 
 export interface SourceSnapshotPolicy {
   /** Delete azbackup's snapshots older than this many days. */
@@ -25,6 +26,8 @@ export interface PruneSourceSnapshotsInput {
   source: BackedUpSource;
   policy: SourceSnapshotPolicy;
   report: string;
+  /** Names the compacted snapshot ledger. */
+  retentionKey: string;
   dryRun: boolean;
 }
 
@@ -39,7 +42,7 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
           backup.service.getContainerClient(input.backupContainer),
           catalogScope(input.source.account, input.source.container, input.source.prefix),
         );
-        // Every snapshot any committed run recorded, as name + "\n" + snapshot time.
+        // Every snapshot any committed run recorded, or a forgotten one (the ledger), as name + "\n" + time.
         const ours = new Set<string>();
         for (const run of await store.listRuns(signal)) {
           for await (const r of store.records(run, {}, signal)) {
@@ -47,6 +50,10 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
             if (e.snapshot) ours.add(`${e.name}\n${e.snapshot}`);
           }
         }
+        const ledger = await readSnapshotLedgers(store, signal);
+        const inLedger = new Set(ledger.entries.map((e) => `${e.name}\n${e.snapshot}`));
+        for (const id of inLedger) ours.add(id);
+        const ledgerLeft: LedgerEntry[] = [];
         const container = source.service.getContainerClient(input.source.container);
         const now = Date.now();
         let deleted = 0;
@@ -62,6 +69,7 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
               const tooOld = input.policy.maxAgeDays !== undefined && ageDays > input.policy.maxAgeDays;
               if (tooMany || tooOld)
                 yield { name: name!, snapshot: snap, reason: tooMany ? 'beyond keepNewest' : 'older than maxAgeDays' };
+              else if (inLedger.has(`${name}\n${snap}`)) ledgerLeft.push({ name: name!, snapshot: snap });
             }
           };
           for await (const b of container.listBlobsFlat({
@@ -98,6 +106,9 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
           })(),
           { abortSignal: signal },
         );
+        // Entries whose snapshot was deleted now, or by someone else, leave the ledger.
+        if (!input.dryRun && ledger.blobs.length)
+          await compactSnapshotLedgers(store, ledger.blobs, ledgerLeft, `${input.retentionKey}-pruned`, signal);
         return { deleted, report: input.report };
       });
     },

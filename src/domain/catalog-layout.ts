@@ -48,6 +48,9 @@ export const catalogPaths = {
   runsPrefix: (scope: string) => `${scope}/runs/`,
   restorePrefix: (scope: string, key: string) => `${scope}/restores/${key}/`,
   retentionPrefix: (scope: string, key: string) => `${scope}/retention/${key}/`,
+  /** Source snapshots recorded by forgotten runs: still azbackup's to prune. */
+  snapshotLedgerPrefix: (scope: string) => `${scope}/snapshot-ledger/`,
+  snapshotLedger: (scope: string, key: string) => `${scope}/snapshot-ledger/${key}.ndjson.gz`,
 };
 
 function pad(index: number): string {

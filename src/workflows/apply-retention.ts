@@ -74,6 +74,7 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
           source: input.source,
           policy,
           report: `${catalogPaths.retentionPrefix(scope, key)}source-snapshots.ndjson.gz`,
+          retentionKey: key,
           dryRun,
         })
       ).deleted;

@@ -149,6 +149,37 @@ describe('retention and garbage collection', () => {
     assert.match(lines[0]!.reason, /before the oldest kept run: retention has collected its last copy/);
   });
 
+  it('snapshots of runs forgotten without snapshot pruning stay prunable (the snapshot ledger)', async () => {
+    const c = uniqueName('ret-ledger');
+    await src(c).create();
+    await put(c, 'a', 'a1');
+    await backup(c);
+    await put(c, 'a', 'a2');
+    await backup(c);
+    const foreign = (await src(c).getBlobClient('a').createSnapshot()).snapshot!;
+    const snapshotsOfA = async () => {
+      const out: string[] = [];
+      for await (const b of src(c).listBlobsFlat({ includeSnapshots: true })) if (b.snapshot) out.push(b.snapshot);
+      return out.sort();
+    };
+    const [s1, s2] = await snapshotsOfA();
+    // Forget the first run and collect its catalog, with no snapshot policy: its snapshot stays on the source.
+    assert.equal((await retain(c, {})).runsRemoved, 1);
+    assert.deepEqual(await snapshotsOfA(), [s1, s2, foreign].sort());
+    const ledger = catalogPaths.snapshotLedgerPrefix(catalogScope('source', c));
+    const ledgers = async () => {
+      const out: string[] = [];
+      for await (const b of bk().listBlobsFlat({ prefix: ledger })) out.push(b.name);
+      return out;
+    };
+    assert.equal((await ledgers()).length, 1);
+    // Pruning later still knows s1 was azbackup's; the foreign snapshot stays; the emptied ledger goes.
+    const pruned = await retain(c, { sourceSnapshots: { source: 'source', keepNewest: 1 } });
+    assert.equal(pruned.deletedSourceSnapshots, 1);
+    assert.deepEqual(await snapshotsOfA(), [s2, foreign].sort());
+    assert.deepEqual(await ledgers(), []);
+  });
+
   it('a backup running while garbage collection marks and sweeps loses nothing', async () => {
     const c = uniqueName('ret-live');
     await seedBlobs(src(c), { count: 300 });
