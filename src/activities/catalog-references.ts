@@ -4,6 +4,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { catalogPaths, containerCatalogPrefix, runKeyTime } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
+import { partitionOf } from '../domain/hash-partition';
 import { CatalogStore } from './catalog-store';
 import type { ItemResult } from './page-journal';
 
@@ -26,6 +27,8 @@ export interface CollectReferencesOptions {
   /** Runs to treat as forgotten (a dry run's plan). */
   assumeForgotten?: Set<string>;
   now: Date;
+  /** Collect only the copies of one hash partition (memory bound for huge containers). */
+  partition?: { index: number; count: number };
   abortSignal?: AbortSignal;
 }
 
@@ -35,11 +38,16 @@ export async function collectReferences(
   sourceContainer: string,
   options: CollectReferencesOptions,
 ): Promise<CatalogReferences> {
-  const copies = new Set<string>();
+  const all = new Set<string>();
+  const partition = options.partition;
+  // A set whose add keeps only this partition's names.
+  const copies = partition
+    ? { add: (name: string) => (partitionOf(name, partition.count) === partition.index ? all.add(name) : all) }
+    : all;
   const runs: RunDir[] = [];
   const signal = options.abortSignal;
   for (const scope of await childPrefixes(container, containerCatalogPrefix(account, sourceContainer), signal)) {
-    if (!/\/(all|prefix-[0-9a-f]{16})$/.test(scope)) continue;
+    if (!isScope(scope)) continue;
     const store = new CatalogStore(container, scope);
     const committed = new Set((await store.listRuns(signal)).filter((k) => !options.assumeForgotten?.has(k)));
     const needed = new Set<string>(committed);
@@ -82,7 +90,32 @@ export async function collectReferences(
     }
     for (const [runKey, state] of states) runs.push({ scope, runKey, state });
   }
-  return { copies, runs };
+  return { copies: all, runs };
+}
+
+/**
+ * About how many distinct copies the catalogs reference: each scope's newest run's items plus what
+ * every older run copied. Cheap (manifests only); used to split the reference set into partitions.
+ */
+export async function estimateReferences(
+  container: ContainerClient,
+  account: string,
+  sourceContainer: string,
+  abortSignal?: AbortSignal,
+): Promise<number> {
+  let total = 0;
+  for (const scope of await childPrefixes(container, containerCatalogPrefix(account, sourceContainer), abortSignal)) {
+    if (!isScope(scope)) continue;
+    const manifests = await new CatalogStore(container, scope).manifests(abortSignal);
+    const newest = manifests.at(-1);
+    if (newest) total += newest.counts.listed + newest.counts.deleted;
+    for (const m of manifests.slice(0, -1)) total += m.counts.new + m.counts.modified;
+  }
+  return total;
+}
+
+function isScope(prefix: string): boolean {
+  return /\/(all|prefix-[0-9a-f]{16})$/.test(prefix);
 }
 
 async function inProgress(

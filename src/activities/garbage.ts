@@ -4,9 +4,10 @@
 import { Context } from '@temporalio/activity';
 import type { ContainerClient } from '@azure/storage-blob';
 import { catalogPaths, containerDataPrefix } from '../domain/catalog-layout';
+import { partitionOf } from '../domain/hash-partition';
 import type { ConnectionRegistry } from '../storage/connections';
 import { readJson, readNdjson, writeNdjson } from '../storage/ndjson-blob';
-import { collectReferences, type CatalogReferences } from './catalog-references';
+import { collectReferences, estimateReferences, type CatalogReferences, type RunDir } from './catalog-references';
 import { resolveConnection, statusCodeOf } from './failures';
 import { keepAlive } from './keep-alive';
 import type { RetentionPlan } from './retention';
@@ -18,6 +19,11 @@ export interface GarbageInput {
   /** Names this collection's files: `gc/<account>/<container>/<gcKey>/`. */
   gcKey: string;
   abandonedAfterMs: number;
+  /**
+   * Copy names held in memory at once (default 5,000,000, some 500 MB). Beyond it, references are
+   * collected in hash partitions, one pass over the catalogs and the backup objects each.
+   */
+  maxReferencesInMemory?: number;
 }
 
 export interface MarkGarbageInput extends GarbageInput {
@@ -75,7 +81,7 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
         const plan = input.dryRunPlan
           ? await readJson<RetentionPlan>(container.getBlobClient(input.dryRunPlan))
           : undefined;
-        const refs = await references(container, input, new Date(), signal, plan?.remove);
+        const partitions = await partitionCount(container, input, signal);
         let count = 0;
         let bytes = 0;
         let catalogFiles = 0;
@@ -83,7 +89,7 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
         await writeNdjson(
           candidates,
           (async function* () {
-            for await (const c of unreferenced(container, input, refs, signal)) {
+            for await (const c of unreferenced(container, input, partitions, plan?.remove, signal)) {
               if (c.kind === 'catalog') catalogFiles++;
               else {
                 count++;
@@ -102,8 +108,7 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
       return keepAlive(async () => {
         const signal = Context.current().cancellationSignal;
         const container = open(input);
-        const refs = await references(container, input, new Date(), signal);
-        const garbageRuns = new Set(refs.runs.filter((r) => r.state === 'garbage').map((r) => r.runKey));
+        const partitions = await partitionCount(container, input, signal);
         const report = `${gcPrefix(input)}${input.dryRun ? 'would-delete' : 'deleted'}.ndjson.gz`;
         const result: SweepGarbageResult = { deleted: 0, bytesDeleted: 0, catalogFilesDeleted: 0, kept: 0, report };
         const markedAt = new Date(input.markedAt);
@@ -111,36 +116,43 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
           container.getBlockBlobClient(report),
           (async function* () {
             const marked = container.getBlobClient(`${gcPrefix(input)}candidates.ndjson.gz`);
-            for await (const c of readNdjson<Candidate>(marked, signal)) {
-              const stillGarbage = c.kind === 'object' ? !refs.copies.has(c.name) : garbageRuns.has(c.run!);
-              if (!stillGarbage) {
-                result.kept++;
-                continue;
-              }
-              if (!input.dryRun) {
-                try {
-                  // Conditional: a copy rewritten after the mark (a backup running now) stays.
-                  await container.deleteBlob(c.name, {
-                    conditions: { ifUnmodifiedSince: markedAt },
-                    deleteSnapshots: 'include',
-                    abortSignal: signal,
-                  });
-                } catch (err) {
-                  const status = statusCodeOf(err);
-                  if (status === 412) {
-                    result.kept++;
-                    continue;
-                  }
-                  if (status !== 404) throw err;
+            // One pass over the marked candidates per partition, each against that partition's references.
+            for (let index = 0; index < partitions; index++) {
+              const refs = await references(container, input, new Date(), signal, { index, count: partitions });
+              const garbageRuns = new Set(refs.runs.filter((r) => r.state === 'garbage').map((r) => r.runKey));
+              for await (const c of readNdjson<Candidate>(marked, signal)) {
+                // Catalog files are decided in the first pass, objects in their own partition's.
+                if (c.kind === 'object' ? partitionOf(c.name, partitions) !== index : index !== 0) continue;
+                const stillGarbage = c.kind === 'object' ? !refs.copies.has(c.name) : garbageRuns.has(c.run!);
+                if (!stillGarbage) {
+                  result.kept++;
+                  continue;
                 }
+                if (!input.dryRun) {
+                  try {
+                    // Conditional: a copy rewritten after the mark (a backup running now) stays.
+                    await container.deleteBlob(c.name, {
+                      conditions: { ifUnmodifiedSince: markedAt },
+                      deleteSnapshots: 'include',
+                      abortSignal: signal,
+                    });
+                  } catch (err) {
+                    const status = statusCodeOf(err);
+                    if (status === 412) {
+                      result.kept++;
+                      continue;
+                    }
+                    if (status !== 404) throw err;
+                  }
+                }
+                if (c.kind === 'catalog') result.catalogFilesDeleted++;
+                else {
+                  result.deleted++;
+                  result.bytesDeleted += c.size;
+                }
+                Context.current().heartbeat();
+                yield { ...c, deletedAt: new Date().toISOString() };
               }
-              if (c.kind === 'catalog') result.catalogFilesDeleted++;
-              else {
-                result.deleted++;
-                result.bytesDeleted += c.size;
-              }
-              Context.current().heartbeat();
-              yield { ...c, deletedAt: new Date().toISOString() };
             }
           })(),
           { abortSignal: signal },
@@ -156,27 +168,43 @@ function references(
   input: GarbageInput,
   now: Date,
   abortSignal: AbortSignal,
+  partition: { index: number; count: number },
   assumeForgotten?: string[],
 ): Promise<CatalogReferences> {
   return collectReferences(container, input.source.account, input.source.container, {
     abandonedAfterMs: input.abandonedAfterMs,
     assumeForgotten: assumeForgotten ? new Set(assumeForgotten) : undefined,
+    partition,
     now,
     abortSignal,
   });
 }
 
+async function partitionCount(container: ContainerClient, input: GarbageInput, abortSignal: AbortSignal) {
+  const estimate = await estimateReferences(container, input.source.account, input.source.container, abortSignal);
+  return Math.max(1, Math.ceil(estimate / (input.maxReferencesInMemory ?? 5_000_000)));
+}
+
+/** Backup objects no run references, partition by partition; then the files of garbage runs. */
 async function* unreferenced(
   container: ContainerClient,
   input: GarbageInput,
-  refs: CatalogReferences,
+  partitions: number,
+  assumeForgotten: string[] | undefined,
   abortSignal: AbortSignal,
 ): AsyncGenerator<Candidate> {
   const data = containerDataPrefix(input.source.account, input.source.container);
-  for await (const b of container.listBlobsFlat({ prefix: data, abortSignal })) {
-    if (!refs.copies.has(b.name)) yield { name: b.name, size: b.properties.contentLength ?? 0, kind: 'object' };
+  let garbageRuns: RunDir[] = [];
+  for (let index = 0; index < partitions; index++) {
+    const partition = { index, count: partitions };
+    const refs = await references(container, input, new Date(), abortSignal, partition, assumeForgotten);
+    if (index === 0) garbageRuns = refs.runs.filter((r) => r.state === 'garbage');
+    for await (const b of container.listBlobsFlat({ prefix: data, abortSignal })) {
+      if (partitionOf(b.name, partitions) === index && !refs.copies.has(b.name))
+        yield { name: b.name, size: b.properties.contentLength ?? 0, kind: 'object' };
+    }
   }
-  for (const run of refs.runs.filter((r) => r.state === 'garbage')) {
+  for (const run of garbageRuns) {
     const prefix = catalogPaths.runPrefix(run.scope, run.runKey);
     for await (const b of container.listBlobsFlat({ prefix, abortSignal })) {
       yield { name: b.name, size: b.properties.contentLength ?? 0, kind: 'catalog', run: run.runKey };

@@ -13,6 +13,7 @@ export interface RetentionFields {
   sourceSnapshots?: { source?: unknown; maxAgeDays?: unknown; keepNewest?: unknown };
   gracePeriodMs?: unknown;
   abandonedAfterMs?: unknown;
+  maxReferencesInMemory?: unknown;
 }
 
 const COUNTS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
@@ -48,6 +49,9 @@ export function retentionInputProblems(input: RetentionFields): InputProblem[] {
       check('sourceSnapshots', snaps, 'needs maxAgeDays or keepNewest');
   }
   check('gracePeriodMs', input.gracePeriodMs, countProblem(input.gracePeriodMs));
+  const refs = input.maxReferencesInMemory;
+  if (refs !== undefined && (!Number.isInteger(refs) || (refs as number) < 1))
+    check('maxReferencesInMemory', refs, 'must be a whole number, 1 or more');
   check('abandonedAfterMs', input.abandonedAfterMs, countProblem(input.abandonedAfterMs));
   return problems;
 }

@@ -24,6 +24,8 @@ export interface ApplyRetentionInput {
   /** A run with no manifest and no write for this long is abandoned (default 24 hours). */
   abandonedAfterMs?: number;
   dryRun?: boolean;
+  /** Tuning: copy names garbage collection holds in memory at once (default 5,000,000). */
+  maxReferencesInMemory?: number;
 }
 
 export interface ApplyRetentionResult {
@@ -93,6 +95,7 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
       source: { account: input.source.account, container: input.source.container },
       gcKey: key,
       abandonedAfterMs: input.abandonedAfterMs ?? 24 * 3600_000,
+      maxReferencesInMemory: input.maxReferencesInMemory,
     };
     const mark = await markGarbage({ ...gc, dryRunPlan: dryRun ? forgotten.plan : undefined });
     // Anything a backup still running writes or journals during this wait is protected at the sweep.

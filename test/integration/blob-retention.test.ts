@@ -88,7 +88,8 @@ describe('retention and garbage collection', () => {
     const scope = catalogScope('source', c);
     assert.ok(await bk().getBlobClient(catalogPaths.manifest(scope, r1.runKey)).exists());
 
-    const done = await retain(c, { sourceSnapshots: { source: 'source', keepNewest: 1 } });
+    // In hash partitions of at most 2 references each: several passes, the same outcome as one.
+    const done = await retain(c, { sourceSnapshots: { source: 'source', keepNewest: 1 }, maxReferencesInMemory: 2 });
     assert.deepEqual([done.runsKept, done.runsRemoved, done.deleted], [1, 2, 3]);
     assert.deepEqual(done.removedRuns.sort(), [r1.runKey, r2.runKey].sort());
     // Every deletion is logged: the three objects and the forgotten runs' catalog files.
@@ -197,7 +198,7 @@ describe('retention and garbage collection', () => {
           pageSize: 50,
           concurrency: 2,
           maxConcurrentPages: 2,
-          maxRequestsPerSecond: 60,
+          maxRequestsPerSecond: 40,
         },
       ],
     });
@@ -208,7 +209,8 @@ describe('retention and garbage collection', () => {
       if (p && p.copied > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const gc = await retain(c, { gracePeriodMs: 3000 }); // several journal flush intervals
+    // Several journal flush intervals of grace; references in two partitions, passes interleaving the backup.
+    const gc = await retain(c, { gracePeriodMs: 3000, maxReferencesInMemory: 200 });
     const stillRunning = (await handle.describe()).status.name === 'RUNNING';
     const result = await handle.result();
     assert.ok(stillRunning, 'the backup was still running when the sweep ended');
@@ -226,6 +228,7 @@ describe('retention and garbage collection', () => {
       /policy\.keepDaily must be a whole number, 0 or more \(got -1\)/,
     ],
     ['an empty policy', { policy: {} }, /policy keeps nothing explicitly/],
+    ['no room for references', { maxReferencesInMemory: 0 }, /maxReferencesInMemory must be a whole number, 1 or more/],
     ['a bad keepWithin', { policy: { keepWithin: '2 weeks' } }, /policy\.keepWithin must be a duration/],
   ];
   for (const [name, input, message] of bad) {

@@ -1,4 +1,5 @@
 // Pure domain rules: Azure naming, backup object names, workflow input validation.
+import { partitionOf } from '../../src/domain/hash-partition';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupContainerInputProblems } from '../../src/domain/backup-input';
@@ -56,5 +57,20 @@ describe('backupContainer input', () => {
       problems.map((p) => p.field),
       ['source', 'container', 'concurrency', 'pageSize'],
     );
+  });
+});
+
+describe('hash partitions', () => {
+  it('puts every name in exactly one partition, stably, and spreads them', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `data/source/photos/2026/11/item-${i}.json/0x8DC${i}`);
+    const sizes = new Array<number>(8).fill(0);
+    for (const n of names) {
+      const p = partitionOf(n, 8);
+      assert.equal(partitionOf(n, 8), p);
+      assert.ok(p >= 0 && p < 8);
+      sizes[p]!++;
+    }
+    assert.ok(Math.min(...sizes) > 1_000 && Math.max(...sizes) < 1_500, `sizes ${sizes.join(', ')}`);
+    assert.equal(partitionOf('anything', 1), 0);
   });
 });
