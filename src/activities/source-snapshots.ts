@@ -3,11 +3,13 @@
 import { Context } from '@temporalio/activity';
 import { catalogScope } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
+import { partitionOf } from '../domain/hash-partition';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeNdjson } from '../storage/ndjson-blob';
 import type { BackedUpSource } from './catalog-queries';
 import { CatalogStore } from './catalog-store';
 import { resolveConnection, statusCodeOf } from './failures';
+import { estimateReferences } from './catalog-references';
 import { keepAlive } from './keep-alive';
 import { compactSnapshotLedgers, readSnapshotLedgers, type LedgerEntry } from './snapshot-ledger';
 
@@ -29,6 +31,8 @@ export interface PruneSourceSnapshotsInput {
   /** Names the compacted snapshot ledger. */
   retentionKey: string;
   dryRun: boolean;
+  /** As for garbage collection: snapshot ids held in memory at once before working in partitions. */
+  maxReferencesInMemory?: number;
 }
 
 export function createSourceSnapshotActivities(connections: ConnectionRegistry) {
@@ -42,49 +46,59 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
           backup.service.getContainerClient(input.backupContainer),
           catalogScope(input.source.account, input.source.container, input.source.prefix),
         );
-        // Every snapshot any committed run recorded, or a forgotten one (the ledger), as name + "\n" + time.
-        const ours = new Set<string>();
-        for (const run of await store.listRuns(signal)) {
-          for await (const r of store.records(run, {}, signal)) {
-            const e = isTombstone(r) ? r.last : r;
-            if (e.snapshot) ours.add(`${e.name}\n${e.snapshot}`);
-          }
-        }
         const ledger = await readSnapshotLedgers(store, signal);
         const inLedger = new Set(ledger.entries.map((e) => `${e.name}\n${e.snapshot}`));
-        for (const id of inLedger) ours.add(id);
         const ledgerLeft: LedgerEntry[] = [];
         const container = source.service.getContainerClient(input.source.container);
         const now = Date.now();
         let deleted = 0;
+        // Partitioned by blob name (all of a blob's snapshots in one pass) when the set would not fit.
+        const estimate = await estimateReferences(
+          store.container,
+          input.source.account,
+          input.source.container,
+          signal,
+        );
+        const partitions = Math.max(1, Math.ceil(estimate / (input.maxReferencesInMemory ?? 5_000_000)));
         const doomed = async function* () {
-          let name: string | undefined;
-          let snaps: string[] = [];
-          const flush = function* () {
-            // Newest first; snapshot ids are ISO times, so they sort as strings.
-            const sorted = snaps.sort().reverse();
-            for (const [i, snap] of sorted.entries()) {
-              const ageDays = (now - Date.parse(snap)) / 86_400_000;
-              const tooMany = input.policy.keepNewest !== undefined && i >= input.policy.keepNewest;
-              const tooOld = input.policy.maxAgeDays !== undefined && ageDays > input.policy.maxAgeDays;
-              if (tooMany || tooOld)
-                yield { name: name!, snapshot: snap, reason: tooMany ? 'beyond keepNewest' : 'older than maxAgeDays' };
-              else if (inLedger.has(`${name}\n${snap}`)) ledgerLeft.push({ name: name!, snapshot: snap });
+          for (let index = 0; index < partitions; index++) {
+            const mine = (name: string) => partitionOf(name, partitions) === index;
+            // Every snapshot a committed run or the ledger records, as name + "\n" + snapshot time.
+            const ours = new Set<string>([...inLedger].filter((id) => mine(id.slice(0, id.indexOf('\n')))));
+            for (const run of await store.listRuns(signal)) {
+              for await (const r of store.records(run, {}, signal)) {
+                const e = isTombstone(r) ? r.last : r;
+                if (e.snapshot && mine(e.name)) ours.add(`${e.name}\n${e.snapshot}`);
+              }
             }
-          };
-          for await (const b of container.listBlobsFlat({
-            prefix: input.source.prefix,
-            includeSnapshots: true,
-            abortSignal: signal,
-          })) {
-            if (b.name !== name) {
-              yield* flush();
-              name = b.name;
-              snaps = [];
+            let name: string | undefined;
+            let snaps: string[] = [];
+            for await (const b of container.listBlobsFlat({
+              prefix: input.source.prefix,
+              includeSnapshots: true,
+              abortSignal: signal,
+            })) {
+              if (b.name !== name) {
+                yield* beyondPolicy(name, snaps);
+                name = b.name;
+                snaps = [];
+              }
+              if (b.snapshot && ours.has(`${b.name}\n${b.snapshot}`)) snaps.push(b.snapshot);
             }
-            if (b.snapshot && ours.has(`${b.name}\n${b.snapshot}`)) snaps.push(b.snapshot);
+            yield* beyondPolicy(name, snaps);
           }
-          yield* flush();
+        };
+        /** A blob's snapshots that the policy lets go; the ledger's that stay are kept in the ledger. */
+        const beyondPolicy = function* (name: string | undefined, snaps: string[]) {
+          // Newest first; snapshot ids are ISO times, so they sort as strings.
+          for (const [i, snap] of snaps.sort().reverse().entries()) {
+            const ageDays = (now - Date.parse(snap)) / 86_400_000;
+            const tooMany = input.policy.keepNewest !== undefined && i >= input.policy.keepNewest;
+            const tooOld = input.policy.maxAgeDays !== undefined && ageDays > input.policy.maxAgeDays;
+            if (tooMany || tooOld)
+              yield { name: name!, snapshot: snap, reason: tooMany ? 'beyond keepNewest' : 'older than maxAgeDays' };
+            else if (inLedger.has(`${name}\n${snap}`)) ledgerLeft.push({ name: name!, snapshot: snap });
+          }
         };
         await writeNdjson(
           backup.service.getContainerClient(input.backupContainer).getBlockBlobClient(input.report),

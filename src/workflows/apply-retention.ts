@@ -77,6 +77,7 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
           policy,
           report: `${catalogPaths.retentionPrefix(scope, key)}source-snapshots.ndjson.gz`,
           retentionKey: key,
+          maxReferencesInMemory: input.maxReferencesInMemory,
           dryRun,
         })
       ).deleted;
