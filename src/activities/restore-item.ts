@@ -52,10 +52,11 @@ export async function restoreItem(
       if (ctx.overwrite === 'ifNewer' && existing.lastModified! >= new Date(entry.lastModified))
         return result('skipped', 'the target is as new or newer (overwrite: ifNewer)');
     }
+    const copy = ctx.backupContainer.getBlobClient(entry.copy);
+    // Read in a dry run too: a backup object that is gone is reported as the real run would.
+    const props = await copy.getProperties({ abortSignal: ctx.abortSignal });
     if (ctx.dryRun) return result('restored', existing ? 'would overwrite' : 'would restore', entry.size);
 
-    const copy = ctx.backupContainer.getBlobClient(entry.copy);
-    const props = await copy.getProperties({ abortSignal: ctx.abortSignal });
     const tags = props.tagCount ? (await copy.getTags({ abortSignal: ctx.abortSignal })).tags : undefined;
     const url = await ctx.backup.readUrl(copy, { abortSignal: ctx.abortSignal });
     const copied = await copyVersion(

@@ -126,23 +126,43 @@ describe('retention and garbage collection', () => {
     assert.deepEqual(await objects(c), await copiesOf(c, r4.runKey, { liveOnly: true }));
     assert.equal((await objects(c)).size, 3);
 
-    // Restoring with includeDeleted reports the collected deletion as skipped, with why; not as a failure.
-    const restored = await w.client.workflow.execute(restoreContainer, {
-      taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-ret-restore'),
-      args: [
-        {
-          backup: 'backup',
-          backupContainer: backupName,
-          source: { account: 'source', container: c },
-          includeDeleted: true,
-          target: { connection: 'backup', container: uniqueName('to') },
-        },
+    // Restoring with includeDeleted reports the collected deletion as skipped, with why; not as a
+    // failure. A dry run says the same, since it reads the backup objects too.
+    const restoreAll = (dryRun: boolean) =>
+      w.client.workflow.execute(restoreContainer, {
+        taskQueue: w.taskQueue,
+        workflowId: uniqueName('wf-ret-restore'),
+        args: [
+          {
+            backup: 'backup',
+            backupContainer: backupName,
+            source: { account: 'source', container: c },
+            includeDeleted: true,
+            dryRun,
+            target: { connection: 'backup', container: uniqueName('to') },
+          },
+        ],
+      });
+    const reportOf = async (report: string) => {
+      const lines: { name: string; outcome: string; reason: string }[] = [];
+      for await (const l of readNdjson<(typeof lines)[number]>(bk().getBlobClient(report))) lines.push(l);
+      return lines.sort((x, y) => x.name.localeCompare(y.name));
+    };
+    const dryRestore = await restoreAll(true);
+    assert.deepEqual([dryRestore.restored, dryRestore.skipped, dryRestore.failed], [3, 1, 0]);
+    const dryLines = await reportOf(dryRestore.report);
+    assert.deepEqual(
+      dryLines.map((l) => [l.name, l.outcome, l.reason.split(' ')[0]]),
+      [
+        ['a', 'restored', 'would'],
+        ['b', 'restored', 'would'],
+        ['c', 'skipped', 'deleted'],
+        ['d', 'restored', 'would'],
       ],
-    });
+    );
+    const restored = await restoreAll(false);
     assert.deepEqual([restored.restored, restored.skipped, restored.failed], [3, 1, 0]);
-    const lines: { name: string; outcome: string; reason: string }[] = [];
-    for await (const l of readNdjson<(typeof lines)[number]>(bk().getBlobClient(restored.report))) lines.push(l);
+    const lines = await reportOf(restored.report);
     assert.deepEqual(
       lines.map((l) => [l.name, l.outcome]),
       [['c', 'skipped']],
