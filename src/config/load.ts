@@ -119,8 +119,12 @@ function toProblem(issue: z.core.$ZodIssue, document: unknown, origins: Map<stri
       message: issue.issues[0]?.message ?? issue.message,
     };
   }
-  const value = describeValue(path, lookup(document, path));
-  return { path: dotted, value, message: issue.message, fromEnv: origins.get(dotted) };
+  const raw = lookup(document, path);
+  const value = describeValue(path, raw);
+  // zod says "expected string, received undefined" for a missing field; a person reads "is required".
+  const message =
+    issue.code === 'invalid_type' && raw === undefined ? `is required (${issue.expected})` : issue.message;
+  return { path: dotted, value, message, fromEnv: origins.get(dotted) };
 }
 
 function lookup(document: unknown, path: string[]): unknown {

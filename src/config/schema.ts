@@ -1,11 +1,25 @@
 // The configuration schema: named connections (the only place secrets live) and how the worker
 // reaches Temporal. Workflows refer to connections by name; the worker resolves them from here.
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../domain/connection-name';
+import { parseConnectionString } from '../storage/connection-string';
 
 const url = z.url({ error: 'must be an absolute URL such as https://account.blob.core.windows.net' });
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 const positiveInt = z.number().int().positive({ error: 'must be a whole number greater than 0' });
+/** Checked at load time: a wrong path should fail with the field's name, not as ENOENT in a client. */
+const readableFile = nonEmpty.refine(
+  (path) => {
+    try {
+      accessSync(path, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be the path of a readable PEM file (relative paths start at the working directory)' },
+);
 
 export const blobConnectionSchema = z
   .object({
@@ -40,6 +54,20 @@ export const blobConnectionSchema = z
       });
       return;
     }
+    if (c.connectionString !== undefined) {
+      try {
+        parseConnectionString(c.connectionString);
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connectionString'],
+          message:
+            `is not a usable storage connection string: ${(err as Error).message}; expected ` +
+            "'DefaultEndpointsProtocol=https;AccountName=<name>;AccountKey=<key>;EndpointSuffix=core.windows.net', " +
+            "'BlobEndpoint=<url>;SharedAccessSignature=<sas>' or 'UseDevelopmentStorage=true'",
+        });
+      }
+    }
     if (c.accountKey !== undefined && c.accountName === undefined) {
       ctx.addIssue({ code: 'custom', path: ['accountName'], message: 'is required with accountKey' });
     }
@@ -55,7 +83,7 @@ export const cosmosConnectionSchema = z
     key: nonEmpty.optional(),
     credential: z.literal('default', { error: "must be 'default' (DefaultAzureCredential)" }).optional(),
     /** PEM file of a CA to trust for this endpoint only (local emulators with their own certificate). */
-    caFile: nonEmpty.optional(),
+    caFile: readableFile.optional(),
   })
   .strict()
   .refine((c) => (c.key === undefined) !== (c.credential === undefined), {
@@ -70,7 +98,7 @@ export const adfConnectionSchema = z
     factoryName: nonEmpty,
     /** ARM endpoint; defaults to Azure's public cloud. */
     endpoint: url.optional(),
-    caFile: nonEmpty.optional(),
+    caFile: readableFile.optional(),
     /** `default` (DefaultAzureCredential) or a fixed bearer token (local stand-in, short-lived tokens). */
     credential: z.union([z.literal('default'), z.object({ token: nonEmpty }).strict()], {
       error: "must be 'default' or { token: <bearer token> }",

@@ -82,6 +82,26 @@ describe('config', () => {
       { worker: { maxConcurrentActivityTaskExecutions: 0 }, connections: {} },
       /worker\.maxConcurrentActivityTaskExecutions: must be a whole number greater than 0 \(got 0\)/,
     ],
+    [
+      'connection string that is not one',
+      { connections: { source: { kind: 'blob', connectionString: 'AccountKey=abc' } } },
+      /connections\.source\.connectionString: is not a usable storage connection string: connection string has neither BlobEndpoint nor AccountName; expected 'DefaultEndpointsProtocol=https;AccountName=<name>;AccountKey=<key>.* \(got <secret, 14 characters>\)/,
+    ],
+    [
+      'connection string with a malformed endpoint',
+      { connections: { source: { kind: 'blob', connectionString: 'BlobEndpoint=not a url;AccountKey=abc' } } },
+      /connections\.source\.connectionString: is not a usable storage connection string: Invalid URL/,
+    ],
+    [
+      'CA file that does not exist',
+      { connections: { db: { kind: 'cosmos', endpoint: 'https://127.0.0.1:8081', key: 'k', caFile: '/nope/ca.pem' } } },
+      /connections\.db\.caFile: must be the path of a readable PEM file .* \(got "\/nope\/ca\.pem"\)/,
+    ],
+    [
+      'missing required ADF field',
+      { connections: { adf: { kind: 'adf', resourceGroup: 'r', factoryName: 'f', credential: 'default' } } },
+      /connections\.adf\.subscriptionId: is required \(string\) \(got nothing\)/,
+    ],
   ];
   for (const [name, raw, expected] of cases) {
     it(`rejects ${name}`, () => assert.match(problemsOf(raw), expected));
@@ -101,7 +121,7 @@ describe('config', () => {
         env: {
           AZBACKUP__temporal__address: 'temporal:7233',
           AZBACKUP__connections__backup__kind: 'blob',
-          AZBACKUP__connections__backup__connectionString: 'x',
+          AZBACKUP__connections__backup__connectionString: 'UseDevelopmentStorage=true',
         },
       },
     );
