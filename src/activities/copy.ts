@@ -1,6 +1,8 @@
 // Server-side copy of one source version into the backup account. Up to the large-blob threshold:
 // Copy Blob From URL (one synchronous call). Above it: Put Block From URL in ranges and a block list
 // commit; where the service answers 501 to that, asynchronous Copy Blob, polled with heartbeats.
+// A ranged copy is committed without a Content-MD5: nothing has hashed its bytes yet, so claiming the
+// source's would make an MD5 check compare the source with itself (verify.ts hashes it, then sets it).
 import { Context } from '@temporalio/activity';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { mapWithConcurrency } from '../lib/async-pool';
@@ -44,6 +46,8 @@ export async function copyVersion(
     if (version.size <= Math.min(options.largeBlobThresholdBytes, MAX_SYNC_COPY_BYTES)) {
       await target.syncCopyFromURL(sourceUrl, {
         conditions,
+        // The service hashes what it reads from the source and refuses a mismatch (transport integrity).
+        sourceContentMD5: md5Bytes(version.md5),
         sourceConditions: options.sourceEtag ? { ifMatch: options.sourceEtag } : undefined,
         tier,
         tags: version.tags,
@@ -90,7 +94,7 @@ async function copyInBlocks(
   });
   await target.commitBlockList(ids, {
     conditions,
-    blobHTTPHeaders: { blobContentType: version.contentType, blobContentMD5: md5Bytes(version.md5) },
+    blobHTTPHeaders: { blobContentType: version.contentType },
     metadata: version.metadata,
     tags: version.tags,
     tier: copyableTier(version.accessTier),

@@ -1,14 +1,22 @@
 // Verification of a copy against its source version: size and MD5 always (computing the source MD5 by
 // reading when the service has none), and in `deep` mode the copy is read back and hashed.
-import type { BlobClient } from '@azure/storage-blob';
+// A copy's stored Content-MD5 is trusted only where something other than us put it there honestly: the
+// service carrying the source's over a Copy Blob (From URL), or this module after hashing the bytes. A
+// copy without one (the ranged path, multi-block sources) is read and hashed, and only then stamped.
+import type { BlobClient, BlobGetPropertiesResponse } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
 
 export type VerifyMode = 'md5' | 'deep' | 'none';
 
 export type Verification = { ok: true; md5: string | undefined } | { ok: false; reason: string };
 
-export async function md5OfBlob(blob: BlobClient, abortSignal?: AbortSignal): Promise<string> {
-  const response = await blob.download(0, undefined, { abortSignal });
+/** Streams the blob through MD5 (bounded memory); `ifMatch` pins the version that was checked. */
+export async function md5OfBlob(blob: BlobClient, abortSignal?: AbortSignal, ifMatch?: string): Promise<string> {
+  const response = await blob.download(0, undefined, {
+    abortSignal,
+    conditions: ifMatch ? { ifMatch } : undefined,
+    maxRetryRequests: 5, // a dropped stream resumes where it stopped instead of failing the item
+  });
   const hash = createHash('md5');
   for await (const chunk of response.readableStreamBody!) hash.update(chunk as Buffer);
   return hash.digest('base64');
@@ -26,16 +34,36 @@ export async function verifyCopy(
     return { ok: false, reason: `size mismatch: copy has ${props.contentLength} bytes, source ${source.size}` };
   }
   const sourceMd5 = source.md5 ?? (await md5OfBlob(source.blob, abortSignal));
-  // A copy without a stored MD5 (multi-block sources) is read back: "verified" always means compared.
   const stored = toBase64(props.contentMD5);
-  const copyMd5 = mode === 'deep' || stored === undefined ? await md5OfBlob(copy, abortSignal) : stored;
+  const copyMd5 = mode === 'deep' || stored === undefined ? await md5OfBlob(copy, abortSignal, props.etag) : stored;
   if (copyMd5 !== sourceMd5) {
-    return {
-      ok: false,
-      reason: `MD5 mismatch: copy ${copyMd5}, source ${sourceMd5}${mode === 'deep' ? ' (read back)' : ''}`,
-    };
+    const how = mode === 'deep' ? ' (read back)' : stored === undefined ? ' (copy read and hashed)' : '';
+    return { ok: false, reason: `MD5 mismatch: copy ${copyMd5}, source ${sourceMd5}${how}` };
   }
+  // Now that its bytes are known to match, the copy carries its MD5 like any other (restores check it).
+  if (stored === undefined) await stampMd5(copy, props, copyMd5, abortSignal);
   return { ok: true, md5: sourceMd5 };
+}
+
+/** Set Blob Properties replaces every header: the others are written back as they were. */
+async function stampMd5(
+  blob: BlobClient,
+  props: BlobGetPropertiesResponse,
+  md5: string,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  await blob.setHTTPHeaders(
+    {
+      blobContentMD5: Buffer.from(md5, 'base64'),
+      blobContentType: props.contentType,
+      blobContentEncoding: props.contentEncoding,
+      blobContentLanguage: props.contentLanguage,
+      blobContentDisposition: props.contentDisposition,
+      blobCacheControl: props.cacheControl,
+    },
+    // Only the version that was hashed: a copy rewritten meanwhile (full mode) is not stamped blindly.
+    { conditions: { ifMatch: props.etag }, abortSignal },
+  );
 }
 
 function toBase64(md5: Uint8Array | undefined): string | undefined {

@@ -1,6 +1,8 @@
 // Blob backup when things go wrong, on the real stack: another writer's lease, copies damaged after
-// they were written, the ranged large-blob path, and its fallback when the service answers 501.
+// they were written (also one range of a ranged copy), the ranged large-blob path, and its fallback when
+// the service answers 501.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs, seedContent } from '../../dev/seed';
 import { catalogScope } from '../../src/domain/catalog-layout';
@@ -9,7 +11,13 @@ import { CatalogStore } from '../../src/activities/catalog-store';
 import { ConnectionRegistry } from '../../src/storage/connections';
 import { backupContainer, type BackupContainerInput } from '../../src/workflows/backup-container';
 import { download, reportLines } from '../support/catalog';
-import { corruptCopies, dropFirstCopy, putBlockFromUrlNotImplemented } from '../support/faults';
+import {
+  copySourceMd5s,
+  corruptCopies,
+  corruptFirstRange,
+  dropFirstCopy,
+  putBlockFromUrlNotImplemented,
+} from '../support/faults';
 import { stackConfig, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
 
 describe('blob backup faults', () => {
@@ -17,6 +25,7 @@ describe('blob backup faults', () => {
   const backupName = uniqueName('bk-faults');
   const blockCalls = { count: 0 };
   const dropped = { count: 0 };
+  const sourceMd5Headers = new Map<string, string | undefined>();
   const clean = new ConnectionRegistry(stackConfig().connections);
   const writer = (name: string) => clean.blob('backup').service.getContainerClient(backupName).getBlockBlobClient(name);
   let fail501 = false;
@@ -29,6 +38,8 @@ describe('blob backup faults', () => {
             ? [
                 corruptCopies('flipme', 'flip-byte', writer),
                 corruptCopies('cutme', 'truncate', writer),
+                corruptFirstRange('rangeflip', writer),
+                copySourceMd5s(sourceMd5Headers),
                 dropFirstCopy('retryme', dropped),
                 (request, next) => (fail501 ? putBlockFromUrlNotImplemented(blockCalls)(request, next) : next(request)),
               ]
@@ -114,6 +125,40 @@ describe('blob backup faults', () => {
     const r = await run({ container: c });
     assert.deepEqual([r.copied, r.failed, r.verified], [0, 1, false]);
     assert.match((await reportLines(bk(), r.report))[0]!.reason, /size mismatch: copy has 499 bytes, source 500/);
+  });
+
+  it('md5 verify hashes a ranged copy: a range whose bytes differ from the source fails the item', async () => {
+    const c = await container();
+    const good = seedContent('ranged-ok.bin', 3000);
+    const md5 = createHash('md5').update(good).digest('base64');
+    await src(c)
+      .getBlockBlobClient('ranged-ok.bin')
+      .upload(good, good.length, { blobHTTPHeaders: { blobContentType: 'text/x-ok' }, metadata: { k: 'v' } });
+    await src(c).getBlockBlobClient('rangeflip.bin').upload(seedContent('rangeflip.bin', 3000), 3000);
+    const r = await run({ container: c, largeBlobThresholdBytes: 1024, blockBytes: 1024 });
+    assert.deepEqual([r.copied, r.failed, r.verified], [1, 1, false]);
+    const [line, ...more] = await reportLines(bk(), r.report);
+    assert.equal(more.length, 0);
+    assert.equal(line?.name, 'rangeflip.bin');
+    assert.match(line!.reason, /verification failed: MD5 mismatch.*\(copy read and hashed\)/);
+    const entries = await entriesOf(c, r.runKey);
+    assert.equal(entries.has('rangeflip.bin'), false, 'no catalog entry claims the bad copy');
+    for await (const b of bk().listBlobsFlat({ prefix: `data/source/${c}/rangeflip.bin/` })) assert.fail(b.name);
+    // The good copy got its Content-MD5 only after its bytes were hashed; its other headers are kept.
+    const props = await bk().getBlobClient(entries.get('ranged-ok.bin')!.copy).getProperties();
+    assert.equal(Buffer.from(props.contentMD5!).toString('base64'), md5);
+    assert.deepEqual([props.contentType, props.metadata], ['text/x-ok', { k: 'v' }]);
+    assert.equal(entries.get('ranged-ok.bin')!.md5, md5);
+  });
+
+  it('Copy Blob From URL carries the source MD5, so the service checks what it read', async () => {
+    const c = await container();
+    const [seeded] = await seedBlobs(src(c), { count: 1 });
+    const r = await run({ container: c });
+    assert.deepEqual([r.copied, r.verified], [1, true]);
+    const copy = (await entriesOf(c, r.runKey)).get(seeded!.name)!.copy;
+    const header = sourceMd5Headers.get(`/backup/${backupName}/${copy}`);
+    assert.equal(header, seeded!.md5);
   });
 
   it('copies blobs above the threshold with Put Block From URL ranges', async () => {

@@ -2,7 +2,7 @@
 // misbehave in ways Azurite will not by itself (a corrupted copy, a 501 for a supported call).
 import { toHttpHeadersLike } from '@azure/core-http-compat';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
-import type { BlockBlobClient, HttpOperationResponse, WebResource } from '@azure/storage-blob';
+import { BlobClient, type BlockBlobClient, type HttpOperationResponse, type WebResource } from '@azure/storage-blob';
 import type { RequestDecorator } from '../../src/storage/pipeline-policies';
 
 const isCopyFromUrl = (r: WebResource) => r.method === 'PUT' && r.headers.get('x-ms-copy-source') !== undefined;
@@ -37,6 +37,36 @@ export function corruptCopies(
       await target.commitBlockList([id]);
     }
     return response;
+  };
+}
+
+/**
+ * After a successful Put Block From URL of the first range into a target whose name contains `marker`,
+ * stage that block again with one byte flipped: the committed copy has the source's size, not its bytes.
+ */
+export function corruptFirstRange(marker: string, writer: (name: string) => BlockBlobClient): RequestDecorator {
+  return async (request, next) => {
+    const response = await next(request);
+    const url = new URL(request.url);
+    const range = /^bytes=(\d+)-(\d+)$/.exec(request.headers.get('x-ms-source-range') ?? '');
+    if (isPutBlockFromUrl(request) && response.status < 300 && url.pathname.includes(marker) && range?.[1] === '0') {
+      const name = decodeURIComponent(url.pathname.split('/').slice(3).join('/'));
+      const source = new BlobClient(request.headers.get('x-ms-copy-source')!);
+      const bytes = await source.downloadToBuffer(0, Number(range[2]) + 1);
+      bytes[0] = bytes[0]! ^ 0xff;
+      await writer(name).stageBlock(url.searchParams.get('blockid')!, bytes, bytes.length);
+    }
+    return response;
+  };
+}
+
+/** Records the `x-ms-source-content-md5` of each Copy Blob From URL, by target path. */
+export function copySourceMd5s(seen: Map<string, string | undefined>): RequestDecorator {
+  return (request, next) => {
+    const url = new URL(request.url);
+    if (isCopyFromUrl(request) && !url.searchParams.has('comp'))
+      seen.set(decodeURIComponent(url.pathname), request.headers.get('x-ms-source-content-md5'));
+    return next(request);
   };
 }
 
