@@ -2,13 +2,14 @@
 // and a worker; seeds blobs into the `source` account; runs backupContainer through the Temporal client;
 // prints the counts and where to see the run; stops everything (`-- --keep` leaves it running).
 import { Client, Connection } from '@temporalio/client';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { parseConfig } from '../src/config/load';
 import { ConnectionRegistry } from '../src/storage/connections';
 import { backupProgress } from '../src/cli/progress-command';
 import { waitWithProgress } from '../src/cli/start-workflow';
 import { backupContainer, type BackupContainerResult, type BackupProgress } from '../src/workflows/backup-container';
+import { devDataDir } from './dev-dir';
 import { seedBlobs } from './seed';
 import { startStack, type LocalStack } from './stack';
 import { shutdownSignal, startWorkerProcess } from './worker-process';
@@ -19,8 +20,7 @@ const CONTAINER = 'photos';
 
 async function main(): Promise<void> {
   const keep = process.argv.includes('--keep');
-  const dataDir = join(__dirname, '..', '.azbackup-dev', 'demo');
-  mkdirSync(dataDir, { recursive: true });
+  const dataDir = devDataDir('demo');
   const t0 = Date.now();
   let stack: LocalStack | undefined;
   let worker: ManagedProcess | undefined;
@@ -69,7 +69,13 @@ Catalog manifest: ${result.manifest}
 Workflow id:  ${workflowId}
 Temporal UI:  ${uiLink}`);
     if (stack.temporal.cliPath) {
-      console.log(`List runs:    ${stack.temporal.cliPath} workflow list --address ${config.temporal.address}`);
+      // What the server itself says of the run, as a user would check it.
+      const list = [stack.temporal.cliPath, 'workflow', 'list', '--address', config.temporal.address];
+      const query = ['--query', `WorkflowId = '${workflowId}'`];
+      const { stdout } = await promisify(execFile)(list[0]!, [...list.slice(1), ...query]);
+      console.log(
+        `\n$ ${[...list, ...query.map((q) => (q.includes(' ') ? `"${q}"` : q))].join(' ')}\n${stdout.trimEnd()}`,
+      );
     }
     if (!result.verified || inBackup !== BLOBS) {
       throw new Error(`demo check failed: verified ${result.verified}, ${inBackup} copies in the backup container`);

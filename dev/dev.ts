@@ -1,6 +1,7 @@
 // `npm run dev`: the local stack with state on disk (.azbackup-dev/data) and a worker, until Ctrl-C.
 // Other terminals use the written config: AZBACKUP_CONFIG=.azbackup-dev/data/azbackup.local.yaml
 import { join } from 'node:path';
+import { devDataDir } from './dev-dir';
 import { startStack } from './stack';
 import { shutdownSignal, startWorkerProcess } from './worker-process';
 
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const withWorker = !process.argv.includes('--no-worker');
   const stopped = shutdownSignal();
   const stack = await startStack({
-    dataDir: join(__dirname, '..', '.azbackup-dev', 'data'),
+    dataDir: devDataDir('data'),
     persistent: true,
     ports: 'default',
     log: (m) => console.log(m),

@@ -25,6 +25,7 @@ function installExitHook(): void {
   });
   // A signal nobody else handles kills the process without 'exit': take the children along, then let
   // the signal do what it would have done. Programs with their own handler (dev, demo) stop gracefully.
+  // Prepended, so it counts the others before they run: a `once` handler unregisters itself when called.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     const onSignal = () => {
       if (process.listenerCount(signal) > 1) return;
@@ -32,7 +33,7 @@ function installExitHook(): void {
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
     };
-    process.on(signal, onSignal);
+    process.prependListener(signal, onSignal);
   }
 }
 
