@@ -22,7 +22,8 @@ describe('local stack', () => {
         namespace: config.temporal.namespace,
       });
       for (const key of AZBACKUP_SEARCH_ATTRIBUTES) {
-        assert.ok(customAttributes?.[key.name] !== undefined, `${key.name} is registered`);
+        // Keyword is 2 in temporal.api.enums.v1.IndexedValueType.
+        assert.equal(customAttributes?.[key.name], 2, `${key.name} is registered as a Keyword`);
       }
     } finally {
       await connection.close();
