@@ -1,6 +1,6 @@
 // Restore drill activities: draw a seeded sample of the latest verified run's live blobs, then compare
-// each restored blob's bytes with the catalog's hash (and with the live source where it is unchanged),
-// and remove the scratch container.
+// each restored blob's bytes with the catalog's hash (and with the live source where it is unchanged).
+// The scratch container's life (create, delete) is in drill-scratch.ts.
 import { Context } from '@temporalio/activity';
 import { setMaxListeners } from 'node:events';
 import { isTombstone, type CatalogEntry } from '../domain/catalog-record';
@@ -118,11 +118,6 @@ export function createDrillActivities(connections: ConnectionRegistry) {
         );
         return { checked: entries.length, comparedWithSource, mismatches: mismatches.slice(0, 100) };
       });
-    },
-
-    async deleteScratch(input: { connection: string; container: string }): Promise<void> {
-      const account = resolveConnection(() => connections.blob(input.connection), 'scratch.connection');
-      await account.service.getContainerClient(input.container).deleteIfExists();
     },
   };
 }

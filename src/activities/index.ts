@@ -5,6 +5,7 @@ import { createCatalogQueryActivities } from './catalog-queries';
 import { createCommitActivities } from './commit';
 import { createInventoryActivities } from './inventory';
 import { createDrillActivities } from './drill';
+import { createDrillScratchActivities } from './drill-scratch';
 import { createGarbageActivities } from './garbage';
 import { createPreflightActivities } from './preflight';
 import { createRetentionActivities } from './retention';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createGarbageActivities(deps.connections),
     ...createSourceSnapshotActivities(deps.connections),
     ...createDrillActivities(deps.connections),
+    ...createDrillScratchActivities(deps.connections),
   };
 }
 

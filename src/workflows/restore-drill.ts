@@ -27,7 +27,10 @@ export interface RestoreDrillInput {
   source: BackedUpSource;
   /** How many live items to restore (default 20), or a percentage of them; at most 1,000. */
   sample?: { count?: number; percent?: number; seed?: number };
-  /** Where to restore the sample (default: a new container in the backup account, removed afterwards). */
+  /**
+   * Where to restore the sample (default: a new container in the backup account). The container must not
+   * exist: the drill creates it and removes it afterwards.
+   */
   scratch?: { connection: string; container?: string };
   /** Connection of the live source: unchanged blobs are also compared with it. */
   liveSource?: string;
@@ -45,7 +48,9 @@ export interface RestoreDrillResult {
   report: string;
 }
 
-const { sampleRun, compareDrill, deleteScratch } = proxyActivities<Activities>(activityOptions('1 hour'));
+const { prepareDrillScratch, sampleRun, compareDrill, deleteScratch } = proxyActivities<Activities>(
+  activityOptions('1 hour'),
+);
 
 export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDrillResult> {
   const problems = drillInputProblems(input);
@@ -66,19 +71,24 @@ export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDri
     { key: BackupStatus, value: 'Running' },
   ]);
   try {
-    const sample = await sampleRun({
-      ...location,
-      count: input.sample?.percent === undefined ? (input.sample?.count ?? 20) : undefined,
-      percent: input.sample?.percent,
-      maxItems: MAX_RESTORE_BLOBS,
-      seed,
-    });
-    if (sample.names.length === 0)
-      throw ApplicationFailure.nonRetryable('The latest run has no live items to drill', 'EmptyRun');
+    // Before anything is written: the scratch container must be new (not the backup, not the source, not
+    // anyone's), since it is deleted afterwards. Created here, tagged with this drill's key.
+    await prepareDrillScratch({ ...location, scratch: { ...scratch, drillKey: key }, liveSource: input.liveSource });
+    let sample: { runKey: string; names: string[] };
     let restored = 0;
     let compared: { checked: number; comparedWithSource: number; mismatches: DrillMismatch[] };
-    const report = `${catalogPaths.runPrefix(catalogScope(input.source.account, input.source.container, input.source.prefix), sample.runKey)}drills/${key}.ndjson.gz`;
+    let report: string;
     try {
+      sample = await sampleRun({
+        ...location,
+        count: input.sample?.percent === undefined ? (input.sample?.count ?? 20) : undefined,
+        percent: input.sample?.percent,
+        maxItems: MAX_RESTORE_BLOBS,
+        seed,
+      });
+      if (sample.names.length === 0)
+        throw ApplicationFailure.nonRetryable('The latest run has no live items to drill', 'EmptyRun');
+      report = `${catalogPaths.runPrefix(catalogScope(input.source.account, input.source.container, input.source.prefix), sample.runKey)}drills/${key}.ndjson.gz`;
       const r = await executeChild(restoreContainer, {
         workflowId: `${info.workflowId}/restore`,
         args: [{ ...location, run: sample.runKey, blobs: sample.names, target: scratch, overwrite: 'always' }],
@@ -93,7 +103,8 @@ export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDri
         report,
       });
     } finally {
-      if (!input.keepScratch) await deleteScratch(scratch);
+      // Deletes only a container carrying this drill's tag: never one the drill did not create.
+      if (!input.keepScratch) await deleteScratch({ ...scratch, drillKey: key });
     }
     const result: RestoreDrillResult = {
       runKey: sample.runKey,
@@ -132,6 +143,9 @@ function drillInputProblems(input: RestoreDrillInput): InputProblem[] {
     check('sample.count', count, `must be a whole number from 1 to ${MAX_RESTORE_BLOBS}`);
   if (percent !== undefined && (typeof percent !== 'number' || !(percent > 0 && percent <= 100)))
     check('sample.percent', percent, 'must be more than 0 and at most 100');
+  if (input.scratch !== undefined)
+    check('scratch.connection', input.scratch.connection, connectionNameProblem(input.scratch.connection));
+  // Which existing container it must not be (backup, source, anyone's) needs I/O: prepareDrillScratch.
   if (input.scratch?.container !== undefined)
     check('scratch.container', input.scratch.container, containerNameProblem(input.scratch.container));
   if (input.liveSource !== undefined) check('liveSource', input.liveSource, connectionNameProblem(input.liveSource));

@@ -1,8 +1,10 @@
 // Restore drills on the real stack: a seeded sample restores and matches the catalog and the live
 // source; one flipped byte in a backup object (its stored MD5 left intact, so only reading can tell)
-// fails the drill, naming the blob; the scratch container is removed either way.
+// fails the drill, naming the blob; the scratch container is removed either way. A scratch container that
+// is the backup container, the source or any existing container is refused before anything is written.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ContainerClient } from '@azure/storage-blob';
 import { WorkflowFailedError } from '@temporalio/client';
 import { seedBlobs } from '../../dev/seed';
 import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
@@ -11,7 +13,7 @@ import { backupContainer, type BackupContainerResult } from '../../src/workflows
 import { restoreDrill, type RestoreDrillInput } from '../../src/workflows/restore-drill';
 import { download, runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
-import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { stackConfig, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
 
 describe('restore drills', () => {
   let w: TestWorker;
@@ -30,6 +32,26 @@ describe('restore drills', () => {
     for await (const c of w.connections.blob('backup').service.listContainers({ prefix: 'drill-' })) out.push(c.name);
     return out;
   };
+  /** Every blob and snapshot of a container with its ETag: equal before and after means nothing was written. */
+  const listing = async (c: ContainerClient) => {
+    const out: string[] = [];
+    for await (const b of c.listBlobsFlat({ includeSnapshots: true }))
+      out.push(`${b.name}@${b.snapshot ?? ''} ${b.properties.etag}`);
+    return out.sort();
+  };
+  const containers = async (connection: string) => {
+    const out: string[] = [];
+    for await (const c of w.connections.blob(connection).service.listContainers()) out.push(c.name);
+    return out.sort();
+  };
+  const refused = async (input: Partial<RestoreDrillInput>, message: RegExp) => {
+    const err = await drill({ sample: { count: 5 }, ...input }).catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    const failure = rootApplicationFailure(err)!;
+    assert.equal(failure.nonRetryable, true, failure.message);
+    assert.equal(failure.type, 'InvalidInput');
+    assert.match(failure.message, message);
+  };
   const reportNames = async (report: string) => {
     const names: string[] = [];
     for await (const line of readNdjson<{ name: string }>(bk().getBlobClient(report))) names.push(line.name);
@@ -37,7 +59,8 @@ describe('restore drills', () => {
   };
 
   before(async () => {
-    w = await startTestWorker();
+    // A second name for the backup account: the scratch checks compare accounts, not connection names.
+    w = await startTestWorker({ extraConnections: { 'backup-alias': stackConfig().connections.backup! } });
     await seedBlobs(w.connections.blob('source').service.getContainerClient(container), { count: 40 });
     run = await w.client.workflow.execute(backupContainer, {
       taskQueue: w.taskQueue,
@@ -81,7 +104,59 @@ describe('restore drills', () => {
   });
 
   it('rejects a bad sample size before any work', async () => {
+    const before = await containers('backup');
     const err = await drill({ sample: { count: 0 } }).catch((e: unknown) => e);
-    assert.match(rootApplicationFailure(err)!.message, /sample\.count must be a whole number from 1 to 1000 \(got 0\)/);
+    const failure = rootApplicationFailure(err)!;
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /sample\.count must be a whole number from 1 to 1000 \(got 0\)/);
+    assert.deepEqual(await containers('backup'), before, 'no scratch container created');
+  });
+
+  it('refuses the backup container as scratch, whatever the connection is called, and leaves it intact', async () => {
+    const blobs = await listing(bk());
+    const before = await containers('backup');
+    for (const connection of ['backup', 'backup-alias'])
+      await refused(
+        { scratch: { connection, container: backupName } },
+        new RegExp(`scratch\\.container: backup/${backupName} is the backup container`),
+      );
+    assert.deepEqual(await listing(bk()), blobs, 'the backup container: not a blob written, changed or deleted');
+    assert.deepEqual(await containers('backup'), before, 'no container created or deleted');
+    // The drill still works from a backup it did not touch.
+    assert.equal((await drill({ sample: { count: 3 } })).mismatches.length, 0);
+  });
+
+  it('refuses the source container as scratch and leaves it intact', async () => {
+    const source = w.connections.blob('source').service.getContainerClient(container);
+    const blobs = await listing(source);
+    assert.equal(blobs.filter((b) => b.includes('@ ')).length, 40);
+    const before = await containers('source');
+    await refused(
+      { scratch: { connection: 'source', container }, liveSource: 'source' },
+      new RegExp(`scratch\\.container: source/${container} is the source container`),
+    );
+    assert.deepEqual(await listing(source), blobs, 'the source: not a blob or snapshot written, changed or deleted');
+    assert.deepEqual(await containers('source'), before);
+  });
+
+  it('refuses an existing container as scratch and leaves it and its blobs alone; a new name works', async () => {
+    const existing = w.connections.blob('backup').service.getContainerClient(uniqueName('mine'));
+    await existing.create({ metadata: { owner: 'someone' } });
+    await existing.getBlockBlobClient('keep.txt').upload('precious', 8);
+    const blobs = await listing(existing);
+    const before = await containers('backup');
+    await refused(
+      { scratch: { connection: 'backup-alias', container: existing.containerName } },
+      new RegExp(`scratch\\.container: backup/${existing.containerName} already exists`),
+    );
+    assert.deepEqual(await listing(existing), blobs);
+    assert.equal((await download(existing.getBlobClient('keep.txt'))).toString(), 'precious');
+    assert.deepEqual((await existing.getProperties()).metadata, { owner: 'someone' });
+    assert.deepEqual(await containers('backup'), before);
+
+    const fresh = uniqueName('scratch');
+    const r = await drill({ sample: { count: 3 }, scratch: { connection: 'backup', container: fresh } });
+    assert.deepEqual([r.restored, r.mismatches.length], [3, 0]);
+    assert.deepEqual(await containers('backup'), before, 'the drill removed the container it created, only that');
   });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../../src/storage/connections';
-import { createWorker, type AzbackupWorker } from '../../src/workers/create-worker';
+import { createWorker, type AzbackupWorker, type CreateWorkerOptions } from '../../src/workers/create-worker';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestStackInfo } from './stack-info';
 
@@ -45,6 +45,10 @@ export interface TestWorker {
 export interface StartTestWorkerOptions {
   taskQueue?: string;
   connectionOptions?: ConnectionRegistryOptions;
+  /** Internal activity tuning, e.g. short leases. */
+  backupPage?: CreateWorkerOptions['backupPage'];
+  /** More connections for this worker, e.g. a second name for an account the stack already has. */
+  extraConnections?: Config['connections'];
 }
 
 /** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
@@ -52,12 +56,14 @@ export async function startTestWorker(options: StartTestWorkerOptions = {}): Pro
   const taskQueue = options.taskQueue ?? uniqueName('tq');
   quietRuntime();
   const info = stackInfo();
-  const config = stackConfig();
+  const base = stackConfig();
+  const config = { ...base, connections: { ...base.connections, ...options.extraConnections } };
   const azWorker: AzbackupWorker = await createWorker({
     config,
     taskQueue,
     workflowBundle: { codePath: info.workflowBundlePath },
     connectionOptions: options.connectionOptions,
+    backupPage: options.backupPage,
   });
   const running = azWorker.worker.run();
   const connection = await Connection.connect({ address: config.temporal.address });

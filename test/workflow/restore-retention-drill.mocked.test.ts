@@ -21,6 +21,7 @@ type Mocked = Pick<
   | 'forgetRuns'
   | 'markGarbage'
   | 'sweepGarbage'
+  | 'prepareDrillScratch'
   | 'sampleRun'
   | 'compareDrill'
   | 'deleteScratch'
@@ -44,6 +45,7 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
   let failPageOnce: number | undefined;
   let mismatch = false;
   let sampleNames = ['a', 'b', 'c'];
+  let scratchTaken = false;
   const record = (name: string, input: unknown) => calls.push({ name, input });
   const activities: Mocked = {
     async planRestore(input) {
@@ -92,6 +94,11 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
       record('sweepGarbage', input);
       return { deleted: 6, bytesDeleted: 600, catalogFilesDeleted: 2, kept: 1, report: 'deletions' };
     },
+    async prepareDrillScratch(input) {
+      record('prepareDrillScratch', input);
+      if (scratchTaken)
+        throw ApplicationFailure.nonRetryable('scratch.container: backup/x already exists', 'InvalidInput');
+    },
     async sampleRun(input) {
       record('sampleRun', input);
       return { runKey: RUN.runKey, live: 100, names: sampleNames };
@@ -106,6 +113,7 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
     },
     async deleteScratch(input) {
       record('deleteScratch', input);
+      return { deleted: true };
     },
   };
   let mock: MockWorker;
@@ -208,11 +216,21 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
       workflowId: uniqueName('wf-drill'),
       args: [{ backup: 'bk', source, sample: { count: 3, seed: 42 }, liveSource: 'src' }],
     });
-    assert.deepEqual(names(), ['sampleRun', 'planRestore', 'finishRestore', 'compareDrill', 'deleteScratch']);
+    assert.deepEqual(names(), [
+      'prepareDrillScratch',
+      'sampleRun',
+      'planRestore',
+      'finishRestore',
+      'compareDrill',
+      'deleteScratch',
+    ]);
     const plan = input<{ run: string; filter: { blobs: string[] }; target: { container: string } }>('planRestore');
     assert.deepEqual([plan.run, plan.filter.blobs], [RUN.runKey, ['a', 'b', 'c']]);
     assert.match(plan.target.container, /^drill-/);
-    assert.deepEqual(input<{ container: string }>('deleteScratch').container, plan.target.container);
+    const prepared = input<{ scratch: { container: string; drillKey: string } }>('prepareDrillScratch').scratch;
+    const deleted = input<{ container: string; drillKey: string }>('deleteScratch');
+    assert.deepEqual([prepared.container, deleted.container], [plan.target.container, plan.target.container]);
+    assert.equal(deleted.drillKey, prepared.drillKey, 'deletes only what it tagged when it created it');
     assert.deepEqual([ok.seed, ok.sampled, ok.checked, ok.mismatches.length], [42, 3, 3, 0]);
 
     calls = [];
@@ -243,9 +261,26 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
       assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
       assert.equal(err.cause.type, 'EmptyRun');
       assert.equal(err.cause.nonRetryable, true);
-      assert.deepEqual(names(), ['sampleRun']);
+      assert.deepEqual(names(), ['prepareDrillScratch', 'sampleRun', 'deleteScratch']);
     } finally {
       sampleNames = ['a', 'b', 'c'];
+    }
+  });
+
+  it('a drill whose scratch container is refused does nothing else, and deletes nothing', async () => {
+    scratchTaken = true;
+    try {
+      const err = await client.workflow
+        .execute(restoreDrill, {
+          taskQueue,
+          workflowId: uniqueName('wf-drill-taken'),
+          args: [{ backup: 'bk', source, scratch: { connection: 'bk', container: 'taken' } }],
+        })
+        .catch((e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.deepEqual(names(), ['prepareDrillScratch'], 'no sample, no restore, no deleteScratch');
+    } finally {
+      scratchTaken = false;
     }
   });
 });
