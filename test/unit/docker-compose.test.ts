@@ -1,7 +1,8 @@
 // docker-compose.yml cannot run here (no Docker engine), so check what would break it: references
 // between services, the worker's config, ports, search attributes, and the Dockerfile's entry point.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -13,6 +14,7 @@ const root = join(__dirname, '..', '..');
 
 interface Service {
   image?: string;
+  hostname?: string;
   build?: unknown;
   depends_on?: string[] | Record<string, unknown>;
   ports?: string[];
@@ -62,7 +64,12 @@ describe('docker-compose.yml', () => {
   it('mounts a worker config that loads, whose Azurite keys match the accounts Azurite is given', () => {
     const worker = services.worker!;
     const mount = worker.volumes!.find((v) => v.endsWith(':/config/azbackup.yaml:ro'))!;
-    const config = loadConfig({ file: join(root, mount.split(':')[0]!), env: {} });
+    const file = join(root, mount.split(':')[0]!);
+    // caFile must be readable at load; inside the worker container the cosmos-cert service wrote it.
+    const raw = parse(readFileSync(file, 'utf8')) as { connections: { cosmos: { caFile: string } } };
+    const caFile = join(mkdtempSync(join(tmpdir(), 'azb-compose-')), 'cosmos-emulator.pem');
+    writeFileSync(caFile, '');
+    const config = loadConfig({ file, env: { AZBACKUP__connections__cosmos__caFile: caFile } });
     assert.equal(config.temporal.address, 'temporal:7233');
     assert.equal(worker.environment?.AZBACKUP_CONFIG, '/config/azbackup.yaml');
     const accounts = services.azurite!.environment!.AZURITE_ACCOUNTS!;
@@ -73,8 +80,11 @@ describe('docker-compose.yml', () => {
       assert.match(conn.connectionString!, new RegExp(`BlobEndpoint=http://azurite:10000/${name};`));
     }
     const cosmos = config.connections.cosmos;
-    assert.ok(cosmos?.kind === 'cosmos' && cosmos.caFile?.startsWith('/certs/'));
+    assert.ok(cosmos?.kind === 'cosmos' && raw.connections.cosmos.caFile.startsWith('/certs/'));
     assert.ok(worker.volumes!.includes('certs:/certs:ro'));
+    // The emulator's certificate names the container's hostname: unset, Docker picks a random one and
+    // the worker's TLS check of https://cosmos:8081 fails.
+    assert.equal(services.cosmos!.hostname, new URL(cosmos.endpoint).hostname);
   });
 
   it('runs the worker from the path tsc emits for src/workers/main.ts', () => {
