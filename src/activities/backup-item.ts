@@ -7,7 +7,7 @@ import type { ListedBlob } from '../domain/classify';
 import type { BlobAccount } from '../storage/blob-account';
 import { copyVersion, type CopyOptions, type SourceVersion } from './copy';
 import { errorCodeOf, statusCodeOf } from './failures';
-import { LeasedByAnotherWriter, withLease } from './lease';
+import { LeasedByAnotherWriter, LeaseLost, withLease, type LeaseTiming } from './lease';
 import type { ItemResult } from './page-journal';
 import { verifyCopy, type VerifyMode } from './verify';
 
@@ -23,6 +23,8 @@ export interface ItemContext {
   container: string;
   snapshot: boolean;
   leaseMode: boolean;
+  /** Lease duration and renewal period (tests shorten them); default 60 s renewed every 20 s. */
+  lease?: LeaseTiming;
   verify: VerifyMode;
   copy: Omit<CopyOptions, 'abortSignal'>;
   runStartedAt: string;
@@ -45,10 +47,18 @@ export async function backupItem(ctx: ItemContext, item: InventoryItem): Promise
   });
   if (item.accessTier === 'Archive') return skip('archived: rehydrate it to include it in backups');
   try {
-    const run = (leaseId?: string) => copyOne(ctx, base, item, leaseId);
-    return ctx.leaseMode ? await withLease(base, run, ctx.abortSignal) : await run();
+    if (!ctx.leaseMode) return await copyOne(ctx, base, item);
+    // Under a lease, every call uses the lease's signal: losing it aborts the copy in flight.
+    return await withLease(
+      base,
+      (lease) => copyOne({ ...ctx, abortSignal: lease.abortSignal }, base, item, lease.id),
+      ctx.abortSignal,
+      ctx.lease,
+    );
   } catch (err) {
     if (err instanceof LeasedByAnotherWriter) return skip(err.message);
+    if (err instanceof LeaseLost)
+      return { name: item.name, outcome: 'failed', reason: err.message, snapshotted: false, bytes: 0 };
     const status = statusCodeOf(err);
     const code = errorCodeOf(err);
     if (status === 404 && code === 'BlobNotFound') return skip('deleted since it was listed');

@@ -13,6 +13,7 @@ import { readNdjson, writeNdjson } from '../storage/ndjson-blob';
 import { backupItem, type InventoryItem, type ItemContext } from './backup-item';
 import { CatalogStore, rangeMetadata, type NameRange } from './catalog-store';
 import { keepAlive } from './keep-alive';
+import type { LeaseTiming } from './lease';
 import { resolveConnection, statusCodeOf } from './failures';
 import { PageJournal, type ItemResult } from './page-journal';
 import type { VerifyMode } from './verify';
@@ -43,7 +44,13 @@ export interface BackupPageInput {
   checkCopies?: boolean;
 }
 
-export function createBackupPageActivities(connections: ConnectionRegistry) {
+/** Worker-side tuning of the page work (never workflow input). */
+export interface BackupPageOptions {
+  /** Lease mode's lease duration and renewal period. */
+  lease?: LeaseTiming;
+}
+
+export function createBackupPageActivities(connections: ConnectionRegistry, options: BackupPageOptions = {}) {
   return {
     backupPage(input: BackupPageInput): Promise<BackupCounts> {
       return keepAlive(async () => {
@@ -95,6 +102,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry) {
           container: input.container,
           snapshot: input.snapshot,
           leaseMode: input.leaseMode,
+          lease: options.lease,
           verify: input.verify,
           copy: {
             overwrite: input.mode === 'full',

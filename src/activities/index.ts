@@ -1,6 +1,6 @@
 // All activities of the worker, built from the clients they need (the samples-typescript factory).
 import type { ConnectionRegistry } from '../storage/connections';
-import { createBackupPageActivities } from './backup-page';
+import { createBackupPageActivities, type BackupPageOptions } from './backup-page';
 import { createCatalogQueryActivities } from './catalog-queries';
 import { createCommitActivities } from './commit';
 import { createInventoryActivities } from './inventory';
@@ -14,13 +14,15 @@ import { createRestoreActivities } from './restore';
 
 export interface ActivityDependencies {
   connections: ConnectionRegistry;
+  /** Internal tuning (tests shorten leases); never part of a workflow's input. */
+  backupPage?: BackupPageOptions;
 }
 
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createPreflightActivities(deps.connections),
     ...createInventoryActivities(deps.connections),
-    ...createBackupPageActivities(deps.connections),
+    ...createBackupPageActivities(deps.connections, deps.backupPage),
     ...createCommitActivities(deps.connections),
     ...createCatalogQueryActivities(deps.connections),
     ...createRestoreActivities(deps.connections),

@@ -1,7 +1,7 @@
 // Building the worker: clients from config, every workflow and activity registered on one task queue.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDependencies } from '../activities';
 import type { Config } from '../config/schema';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../storage/connections';
 import { assertSearchAttributesRegistered } from './search-attributes-check';
@@ -14,6 +14,8 @@ export interface CreateWorkerOptions {
   taskQueue?: string;
   /** Request decorators per connection (tests inject faults with these). */
   connectionOptions?: ConnectionRegistryOptions;
+  /** Internal activity tuning (tests shorten leases). */
+  backupPage?: ActivityDependencies['backupPage'];
 }
 
 export interface AzbackupWorker {
@@ -36,7 +38,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
       ...(options.workflowBundle
         ? { workflowBundle: options.workflowBundle }
         : { workflowsPath: require.resolve(join(__dirname, '..', 'workflows')) }),
-      activities: createActivities({ connections }),
+      activities: createActivities({ connections, backupPage: options.backupPage }),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
     });
