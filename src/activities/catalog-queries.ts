@@ -8,7 +8,7 @@ import type { CatalogRecord } from '../domain/catalog-record';
 import { summarizeRun, type RunSummary } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
 import { CatalogStore } from './catalog-store';
-import { FailureType, resolveConnection } from './failures';
+import { FailureType, resolveConnection, statusCodeOf } from './failures';
 import { keepAlive } from './keep-alive';
 
 /** What was backed up: the source as the catalog names it (storage account name, not a connection). */
@@ -72,6 +72,27 @@ export async function selectRun(
     );
   }
   return run;
+}
+
+/**
+ * The committed runs of a source, oldest first; none is a non-retryable failure. Retention of a source
+ * with no runs (a typo in its name, the wrong backup container) has nothing to decide and must write
+ * nothing, so activities that would write plans or reports check this first.
+ */
+export async function requireRuns(store: CatalogStore, source: BackedUpSource, signal?: AbortSignal) {
+  const where = `${store.container.accountName}/${store.container.containerName}`;
+  const manifests = await store.manifests(signal).catch((err: unknown) => {
+    if (statusCodeOf(err) !== 404) throw err;
+    throw ApplicationFailure.nonRetryable(`backupContainer: ${where} does not exist`, FailureType.SourceNotFound);
+  });
+  if (manifests.length === 0) {
+    const prefix = source.prefix === undefined ? '' : ` (prefix ${JSON.stringify(source.prefix)})`;
+    throw ApplicationFailure.nonRetryable(
+      `source: no backup runs found for ${source.account}/${source.container}${prefix} in ${where}`,
+      FailureType.SourceNotFound,
+    );
+  }
+  return manifests;
 }
 
 export function createCatalogQueryActivities(connections: ConnectionRegistry) {

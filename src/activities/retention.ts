@@ -9,7 +9,7 @@ import type { RunManifest } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeJson } from '../storage/ndjson-blob';
 import { writeSnapshotLedger } from './snapshot-ledger';
-import { openCatalog, type CatalogLocation } from './catalog-queries';
+import { openCatalog, requireRuns, type CatalogLocation } from './catalog-queries';
 import type { CatalogStore } from './catalog-store';
 import { keepAlive } from './keep-alive';
 
@@ -40,7 +40,7 @@ export function createRetentionActivities(connections: ConnectionRegistry) {
       return keepAlive(async () => {
         const signal = Context.current().cancellationSignal;
         const store = openCatalog(connections, input);
-        const manifests = await store.manifests(signal);
+        const manifests = await requireRuns(store, input.source, signal); // before the plan is written
         const decision = applyRetentionPolicy(
           manifests.map((m) => ({ key: m.runKey, time: m.startedAt })),
           input.policy,

@@ -6,7 +6,7 @@ import { isTombstone } from '../domain/catalog-record';
 import { partitionOf } from '../domain/hash-partition';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeNdjson } from '../storage/ndjson-blob';
-import type { BackedUpSource } from './catalog-queries';
+import { requireRuns, type BackedUpSource } from './catalog-queries';
 import { CatalogStore } from './catalog-store';
 import { resolveConnection, statusCodeOf } from './failures';
 import { estimateReferences } from './catalog-references';
@@ -46,6 +46,7 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
           backup.service.getContainerClient(input.backupContainer),
           catalogScope(input.source.account, input.source.container, input.source.prefix),
         );
+        await requireRuns(store, input.source, signal); // before the report is written
         const ledger = await readSnapshotLedgers(store, signal);
         const inLedger = new Set(ledger.entries.map((e) => `${e.name}\n${e.snapshot}`));
         const ledgerLeft: LedgerEntry[] = [];

@@ -241,6 +241,40 @@ describe('retention and garbage collection', () => {
     assert.deepEqual(missing, []);
   });
 
+  it('refuses a source with no backup runs (a typo) or a missing backup container before writing anything', async () => {
+    // The container exists on the source, with someone's snapshot, but was never backed up here.
+    const typo = uniqueName('ret-typo');
+    await src(typo).create();
+    await put(typo, 'a', 'a1');
+    const foreign = (await src(typo).getBlobClient('a').createSnapshot()).snapshot!;
+    await bk().createIfNotExists();
+    const written = async () => {
+      const out: string[] = [];
+      for (const prefix of [`catalog/source/${typo}/`, `gc/source/${typo}/`])
+        for await (const b of bk().listBlobsFlat({ prefix })) out.push(b.name);
+      return out;
+    };
+    const refused = async (input: Partial<ApplyRetentionInput>) => {
+      const err = await retain(typo, input).catch((e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      const failure = rootApplicationFailure(err)!;
+      assert.equal(failure.nonRetryable, true, failure.message);
+      return failure.message;
+    };
+    const noRuns = `source: no backup runs found for source/${typo} in backup/${backupName}`;
+    assert.equal(await refused({}), noRuns);
+    assert.equal(await refused({ dryRun: true }), noRuns);
+    assert.equal(await refused({ sourceSnapshots: { source: 'source', maxAgeDays: 0 } }), noRuns);
+    const missing = uniqueName('no-bk');
+    assert.equal(await refused({ backupContainer: missing }), `backupContainer: backup/${missing} does not exist`);
+    assert.deepEqual(await written(), [], 'no plan, candidate list or report under the catalog or gc prefix');
+    assert.equal(await w.connections.blob('backup').service.getContainerClient(missing).exists(), false);
+    const snapshots: string[] = [];
+    for await (const b of src(typo).listBlobsFlat({ includeSnapshots: true }))
+      if (b.snapshot) snapshots.push(b.snapshot);
+    assert.deepEqual(snapshots, [foreign], 'nothing pruned on the source');
+  });
+
   const bad: [string, Partial<ApplyRetentionInput>, RegExp][] = [
     [
       'a negative keep count',
