@@ -82,6 +82,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
           full: input.mode === 'full',
           redoUnverified: input.redoUnverified,
           requireSnapshot: input.snapshot,
+          requireVerified: input.verify !== 'none',
         });
         if (input.checkCopies) await recheckCopies(page.items, backupContainer, input.concurrency, signal);
 
@@ -147,7 +148,9 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
             },
           );
         }
-        return countPage(page, results, listed.length);
+        const counts = countPage(page, results, listed.length);
+        if (input.verify !== 'none') counts.unverified = records.filter((r) => 'verified' in r && !r.verified).length;
+        return counts;
       });
     },
   };

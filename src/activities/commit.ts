@@ -31,7 +31,8 @@ export function createCommitActivities(connections: ConnectionRegistry) {
         const report = catalogPaths.report(input.scope, input.runKey);
         await mergeNdjsonBlobs(container, `${run}reports/`, report, abortSignal);
         const { backupConnection: _b, scope: _s, ...fields } = input;
-        const verified = input.counts.failed === 0 && input.verify !== 'none';
+        // `unverified` is absent from counts carried over by runs started before it existed.
+        const verified = input.counts.failed === 0 && !input.counts.unverified && input.verify !== 'none';
         const manifest: RunManifest = {
           format: MANIFEST_FORMAT,
           ...fields,

@@ -33,6 +33,8 @@ export interface ListInventoryPageInput {
   /** Incremental, not reconciling: a page identical to the previous run's is settled here. */
   settleUnchanged?: boolean;
   requireSnapshot?: boolean;
+  /** The run verifies: a page holding an unverified record is not settled (its blobs are verified). */
+  requireVerified?: boolean;
 }
 
 /** A page the listing settled before the one it returns (all unchanged since the previous run). */
@@ -88,7 +90,7 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
           const lastName = items.at(-1)?.name;
           const range = { lo, hi: token ? lastName : undefined };
           const previous = await chunk;
-          if (!previous || items.length === 0 || !isSettled(items, previous, range, input.requireSnapshot)) {
+          if (!previous || items.length === 0 || !isSettled(items, previous, range, input)) {
             await Promise.all(writes);
             await writeNdjson(
               target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, index)),
@@ -177,9 +179,14 @@ async function markRunStarted(container: ContainerClient, input: ListInventoryPa
   await marker.upload('', 0, { metadata: input.previousRunKey ? { previousrun: input.previousRunKey } : undefined });
 }
 
-function isSettled(items: InventoryItem[], previous: Chunk, range: NameRange, requireSnapshot?: boolean): boolean {
+function isSettled(
+  items: InventoryItem[],
+  previous: Chunk,
+  range: NameRange,
+  options: Pick<ListInventoryPageInput, 'requireSnapshot' | 'requireVerified'>,
+): boolean {
   if (!sameRange(previous.range, range)) return false;
-  const page = classifyPage(items, previous.records, { requireSnapshot });
+  const page = classifyPage(items, previous.records, options);
   return page.deleted.length === 0 && page.items.every((c) => c.kind === 'unchanged');
 }
 

@@ -13,6 +13,11 @@ export interface BackupCounts {
   /** Not copied: an identical copy existed, or the blob was leased by another writer, changed or archived. */
   skipped: number;
   failed: number;
+  /**
+   * Records a verifying run had to keep unverified (a `verify: none` record whose redo was skipped, e.g.
+   * leased or changed meanwhile): the run is then not verified, like a failure.
+   */
+  unverified: number;
   bytesCopied: number;
 }
 
@@ -27,6 +32,7 @@ export function emptyCounts(): BackupCounts {
     copied: 0,
     skipped: 0,
     failed: 0,
+    unverified: 0,
     bytesCopied: 0,
   };
 }

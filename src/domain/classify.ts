@@ -23,6 +23,11 @@ export interface ClassifyOptions {
   /** Treat unchanged blobs whose copy is not verified (or has no snapshot, when required) as modified. */
   redoUnverified?: boolean;
   requireSnapshot?: boolean;
+  /**
+   * A run that verifies (md5/deep): an unchanged blob whose record is unverified (a `verify: none` run
+   * made it) is redone, so the run's chunks never carry an unverified record under a verified manifest.
+   */
+  requireVerified?: boolean;
 }
 
 export interface ClassifiedPage {
@@ -65,7 +70,9 @@ export function classifyPage(
 function compare(blob: ListedBlob, previous: CatalogEntry, options: ClassifyOptions): Classified {
   const changed =
     blob.etag !== previous.etag || blob.size !== previous.size || blob.lastModified !== previous.lastModified;
-  const incomplete = options.redoUnverified && (!previous.verified || (options.requireSnapshot && !previous.snapshot));
+  const incomplete =
+    (options.requireVerified && !previous.verified) ||
+    (options.redoUnverified && (!previous.verified || (options.requireSnapshot && !previous.snapshot)));
   if (changed || options.full || incomplete) return { kind: 'modified', blob, previous };
   return { kind: 'unchanged', blob, previous };
 }

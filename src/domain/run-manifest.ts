@@ -1,5 +1,6 @@
 // The manifest of one committed backup run: written last, so its presence means every page chunk it
-// names is complete; `verified` means every copy in this run was verified and none failed.
+// names is complete; `verified` means every copy in this run was verified, none failed and no record
+// was left unverified.
 import type { BackupCounts } from './backup-counts';
 
 export const MANIFEST_FORMAT = 1;

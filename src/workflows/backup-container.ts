@@ -193,6 +193,7 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
         lo: lastName,
         settleUnchanged: pageTemplate.mode === 'incremental' && !input.reconcile,
         requireSnapshot: pageTemplate.snapshot,
+        requireVerified: pageTemplate.verify !== 'none',
       });
       token = page.nextContinuationToken;
       listingDone = !token;

@@ -143,4 +143,41 @@ describe('blob container backup', () => {
     assert.equal(props.accessTier, 'Cool');
     assert.deepEqual((await copy.getTags()).tags, { project: 'alpha' });
   });
+
+  it('a verifying run verifies what an earlier verify: none run recorded unverified', async () => {
+    const c = uniqueName('unverified');
+    await seedBlobs(w.connections.blob('source').service.getContainerClient(c), { count: 6 });
+    const args = { source: 'source', container: c, backup: 'backup', backupContainer: backupName, pageSize: 4 };
+    const exec = (verify: 'none' | 'md5') =>
+      w.client.workflow.execute(backupContainer, {
+        taskQueue: w.taskQueue,
+        workflowId: uniqueName('wf-unverified'),
+        args: [{ ...args, verify, leaseMode: true }],
+      });
+    const records = async (runKey: string) => (await runRecords(bk(), 'source', c, runKey)) as CatalogEntry[];
+    const none = await exec('none');
+    assert.deepEqual([none.copied, none.verified], [6, false]);
+    assert.ok((await records(none.runKey)).every((e) => !e.verified));
+    // One blob is leased by another writer: its redo is skipped, so its record stays unverified.
+    const lease = w.connections.blob('source').service.getContainerClient(c).getBlobClient('item-000002.json');
+    const other = lease.getBlobLeaseClient();
+    await other.acquireLease(-1);
+    const blocked = await exec('md5');
+    await other.releaseLease();
+    assert.deepEqual([blocked.modified, blocked.failed, blocked.unverified, blocked.verified], [6, 0, 1, false]);
+    const md5 = await exec('md5');
+    // Unchanged at the source, but never verified: redone (the copy exists, so nothing is copied again).
+    assert.deepEqual(
+      [md5.unchanged, md5.modified, md5.copied, md5.failed, md5.unverified, md5.verified],
+      [5, 1, 0, 0, 0, true],
+    );
+    const after = await records(md5.runKey);
+    assert.equal(after.length, 6);
+    assert.ok(
+      after.every((e) => e.verified),
+      'every record of the verified run is verified',
+    );
+    const again = await exec('md5');
+    assert.deepEqual([again.unchanged, again.modified, again.verified], [6, 0, true]);
+  });
 });
