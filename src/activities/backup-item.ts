@@ -9,6 +9,7 @@ import { copyVersion, type CopyOptions, type SourceVersion } from './copy';
 import { errorCodeOf, statusCodeOf } from './failures';
 import { LeasedByAnotherWriter, LeaseLost, withLease, type LeaseTiming } from './lease';
 import type { ItemResult } from './page-journal';
+import { touchCopy } from './touch-copy';
 import { verifyCopy, type VerifyMode } from './verify';
 
 export interface InventoryItem extends ListedBlob {
@@ -109,12 +110,17 @@ async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, 
   });
   const target = ctx.backupContainer.getBlockBlobClient(copyName);
   const url = await ctx.source.readUrl(from, { abortSignal: ctx.abortSignal });
-  const copied = await copyVersion(url, version, target, {
-    ...ctx.copy,
-    // Without a snapshot, copy only the version that was listed.
-    sourceEtag: ctx.snapshot ? undefined : `"${item.etag}"`,
-    abortSignal: ctx.abortSignal,
-  });
+  const copy = () =>
+    copyVersion(url, version, target, {
+      ...ctx.copy,
+      // Without a snapshot, copy only the version that was listed.
+      sourceEtag: ctx.snapshot ? undefined : `"${item.etag}"`,
+      abortSignal: ctx.abortSignal,
+    });
+  let copied = await copy();
+  // Reusing an existing copy: touch it so a garbage collection sweep racing this run keeps it; if a
+  // sweep took it already, copy it again.
+  if (!copied.wrote && !(await touchCopy(target, ctx.abortSignal))) copied = await copy();
   const check = await verifyCopy(
     { blob: from, size: version.size, md5: version.md5 },
     target,

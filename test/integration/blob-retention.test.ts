@@ -1,11 +1,15 @@
 // Retention and garbage collection on the real stack: forgotten runs and only unreferenced objects go,
 // deletions expire once no kept run holds the blob live, azbackup's source snapshots are pruned (and
-// nobody else's), a dry run deletes nothing, and a backup running while GC sweeps loses nothing.
+// nobody else's), a dry run deletes nothing, and a backup running while GC sweeps loses nothing, not even
+// a copy it reuses that GC had marked.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ContainerClient } from '@azure/storage-blob';
 import { WorkflowFailedError } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { seedBlobs } from '../../dev/seed';
+import { createGarbageActivities, type MarkGarbageResult, type SweepGarbageResult } from '../../src/activities/garbage';
+import { backupObjectName, normalizeVersion } from '../../src/domain/backup-naming';
 import { catalogPaths, catalogScope } from '../../src/domain/catalog-layout';
 import { isTombstone } from '../../src/domain/catalog-record';
 import { applyRetention, type ApplyRetentionInput } from '../../src/workflows/apply-retention';
@@ -16,9 +20,11 @@ import {
 } from '../../src/workflows/backup-container';
 import { readNdjson } from '../../src/storage/ndjson-blob';
 import { restoreContainer } from '../../src/workflows/restore-container';
-import { runRecords } from '../support/catalog';
+import { download, runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
+import { holdJournalAppends, sweepReusedCopy } from '../support/faults';
 import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import type { RequestDecorator } from '../../src/storage/pipeline-policies';
 
 describe('retention and garbage collection', () => {
   let w: TestWorker;
@@ -235,10 +241,89 @@ describe('retention and garbage collection', () => {
     const result = await handle.result();
     assert.ok(stillRunning, 'the backup was still running when the sweep ended');
     assert.equal(result.failed, 0);
+    // Something was at risk: copies the backup had written but not yet journaled when GC marked them.
+    assert.ok(gc.marked > 0, 'the mark found copies of the running backup that no journal named yet');
+    assert.equal(gc.keptAtSweep, gc.marked, 'the sweep kept every one of them');
     assert.equal(gc.deleted, 0, 'nothing was garbage: every object belonged to the kept run or the running one');
     const present = await objects(c);
     const missing = [...(await copiesOf(c, result.runKey))].filter((copy) => !present.has(copy));
     assert.deepEqual(missing, []);
+  });
+
+  it('a copy GC marked stays when a backup reuses it before its journal names it (touched), or is copied again', async () => {
+    // A second worker whose backup connection the test can interfere with, one hook at a time.
+    let hook: RequestDecorator | undefined;
+    const gated = await startTestWorker({
+      connectionOptions: {
+        decorators: (name) => (name === 'backup' ? [(r, next) => (hook ?? ((x, n) => n(x)))(r, next)] : []),
+      },
+    });
+    try {
+      const c = uniqueName('ret-reuse');
+      await src(c).create();
+      await put(c, 'keep', 'k1');
+      await backup(c); // a committed run: retention has a source to work on
+      // Copies of x's current version and of y's, as an abandoned run would have left them: no run names them.
+      const plant = async (name: string, body: string) => {
+        await put(c, name, body);
+        const etag = normalizeVersion((await src(c).getBlobClient(name).getProperties()).etag!);
+        const copy = backupObjectName({ account: 'source', container: c, blobName: name, version: etag });
+        await bk().getBlockBlobClient(copy).upload(body, body.length);
+        return copy;
+      };
+      const xCopy = await plant('x', 'x1');
+      // The mark's time is a whole second, one before it starts: the planted copy must be older than that.
+      await new Promise((r) => setTimeout(r, 2100));
+      const env = new MockActivityEnvironment();
+      const gc = createGarbageActivities(w.connections);
+      const gcInput = {
+        backup: 'backup',
+        backupContainer: backupName,
+        source: { account: 'source', container: c },
+        gcKey: uniqueName('gc'),
+        abandonedAfterMs: 24 * 3600_000,
+      };
+      const mark = (await env.run(gc.markGarbage, gcInput)) as MarkGarbageResult;
+      assert.equal(mark.count, 1, 'the abandoned copy is marked: it is at risk');
+
+      // The backup reuses the copy; its journal entry is held back while the sweep runs.
+      const journal = holdJournalAppends(`/catalog/source/${c}/`);
+      hook = journal.decorator;
+      const running = gated.client.workflow.execute(backupContainer, {
+        taskQueue: gated.taskQueue,
+        workflowId: uniqueName('wf-ret-reuse'),
+        args: [{ source: 'source', container: c, backup: 'backup', backupContainer: backupName }],
+      });
+      await journal.held;
+      const sweep = (await env.run(gc.sweepGarbage, {
+        ...gcInput,
+        markedAt: mark.markedAt,
+        dryRun: false,
+      })) as SweepGarbageResult;
+      journal.release();
+      const result = await running;
+      assert.deepEqual([sweep.deleted, sweep.kept], [0, 1], 'the sweep kept the touched copy (412)');
+      assert.deepEqual([result.copied, result.skipped], [0, 1], 'x was reused, not copied again');
+      const x = (await runRecords(bk(), 'source', c, result.runKey)).find((r) => r.name === 'x');
+      assert.ok(x && !isTombstone(x));
+      assert.equal(x.copy, xCopy, "the run's catalog names the reused copy");
+      assert.equal((await download(bk().getBlobClient(xCopy))).toString(), 'x1', 'and it is there');
+
+      // Swept between the decision to reuse and the touch: the touch finds it gone and the backup copies again.
+      const yCopy = await plant('y', 'y1');
+      hook = sweepReusedCopy(`/${c}/`, (name) => bk().deleteBlob(name));
+      const again = await gated.client.workflow.execute(backupContainer, {
+        taskQueue: gated.taskQueue,
+        workflowId: uniqueName('wf-ret-reuse'),
+        args: [{ source: 'source', container: c, backup: 'backup', backupContainer: backupName }],
+      });
+      hook = undefined;
+      assert.deepEqual([again.copied, again.skipped, again.failed], [1, 0, 0]);
+      assert.equal((await download(bk().getBlobClient(yCopy))).toString(), 'y1');
+    } finally {
+      hook = undefined;
+      await gated.stop();
+    }
   });
 
   it('refuses a source with no backup runs (a typo) or a missing backup container before writing anything', async () => {

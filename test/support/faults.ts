@@ -103,3 +103,48 @@ export function dropFirstCopy(marker: string, seen: { count: number }): RequestD
     return next(request);
   };
 }
+
+/**
+ * Holds every append to a backup page's journal (`…/progress/…`) whose path contains `marker` until
+ * `release()`: the moment a running backup has settled an item that no journal names yet, stretched at
+ * will. `held` resolves when the first append is held.
+ */
+export function holdJournalAppends(marker: string): {
+  decorator: RequestDecorator;
+  held: Promise<void>;
+  release(): void;
+} {
+  let release!: () => void;
+  let heldOne!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const held = new Promise<void>((r) => (heldOne = r));
+  const decorator: RequestDecorator = async (request, next) => {
+    const url = new URL(request.url);
+    if (
+      request.method === 'PUT' &&
+      url.searchParams.get('comp') === 'appendblock' &&
+      url.pathname.includes('/progress/') &&
+      url.pathname.includes(marker)
+    ) {
+      heldOne();
+      await released;
+    }
+    return next(request);
+  };
+  return { decorator, held, release };
+}
+
+/**
+ * When Copy Blob From URL into a target whose path contains `marker` is refused because the copy already
+ * exists, deletes that copy before answering: a garbage collection sweep landing between a backup's
+ * decision to reuse a copy and its touch.
+ */
+export function sweepReusedCopy(marker: string, deleter: (name: string) => Promise<unknown>): RequestDecorator {
+  return async (request, next) => {
+    const response = await next(request);
+    const url = new URL(request.url);
+    if (isCopyFromUrl(request) && response.status === 409 && url.pathname.includes(marker))
+      await deleter(decodeURIComponent(url.pathname.split('/').slice(3).join('/')));
+    return response;
+  };
+}
