@@ -12,6 +12,8 @@ import { resolveConnection, statusCodeOf } from './failures';
 export type CommitRunInput = Omit<RunManifest, 'format' | 'report' | 'finishedAt' | 'verified'> & {
   backupConnection: string;
   scope: string;
+  /** The run's request cap (not recorded in the manifest). */
+  maxRequestsPerSecond?: number;
 };
 
 export interface CommitRunResult {
@@ -24,13 +26,16 @@ export function createCommitActivities(connections: ConnectionRegistry) {
   return {
     commitRun(input: CommitRunInput): Promise<CommitRunResult> {
       return keepAlive(async () => {
-        const backup = resolveConnection(() => connections.blob(input.backupConnection), 'backup');
+        const backup = resolveConnection(
+          () => connections.blob(input.backupConnection, { maxRequestsPerSecond: input.maxRequestsPerSecond }),
+          'backup',
+        );
         const abortSignal = Context.current().cancellationSignal;
         const container = backup.service.getContainerClient(input.backup.container);
         const run = catalogPaths.runPrefix(input.scope, input.runKey);
         const report = catalogPaths.report(input.scope, input.runKey);
         await mergeNdjsonBlobs(container, `${run}reports/`, report, abortSignal);
-        const { backupConnection: _b, scope: _s, ...fields } = input;
+        const { backupConnection: _b, scope: _s, maxRequestsPerSecond: _m, ...fields } = input;
         // `unverified` is absent from counts carried over by runs started before it existed.
         const verified = input.counts.failed === 0 && !input.counts.unverified && input.verify !== 'none';
         const manifest: RunManifest = {

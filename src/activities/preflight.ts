@@ -13,6 +13,8 @@ export interface PrepareBackupInput {
   prefix?: string;
   backup: string;
   backupContainer: string;
+  /** The run's request cap: the preflight's requests count against it like every other. */
+  maxRequestsPerSecond?: number;
 }
 
 export interface PrepareBackupResult {
@@ -28,8 +30,9 @@ export function createPreflightActivities(connections: ConnectionRegistry) {
   return {
     prepareBackup(input: PrepareBackupInput): Promise<PrepareBackupResult> {
       return keepAlive(async () => {
-        const source = resolveConnection(() => connections.blob(input.source), 'source');
-        const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
+        const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
+        const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
+        const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
         if (source.service.url === backup.service.url && input.container === input.backupContainer) {
           throw ApplicationFailure.nonRetryable(
             `backupContainer: the backup target ${backup.accountName}/${input.backupContainer} is the source container ` +

@@ -91,30 +91,31 @@ function withSas(url: URL, sas: string): string {
   return url.toString();
 }
 
+/** The account's blob endpoint as configured, without any SAS: it names the account, not the connection. */
+export function blobEndpoint(connection: string, config: BlobConnectionConfig): string {
+  if (config.connectionString) return parseConnectionString(config.connectionString).blobEndpoint;
+  if (config.accountKey && config.accountName)
+    return config.accountUrl ?? `https://${config.accountName}.blob.core.windows.net`;
+  if ((config.sasToken || config.credential === 'default') && config.accountUrl) return config.accountUrl;
+  // The config schema rules this out; keep the guard for configs built in code.
+  throw new Error(`connection ${JSON.stringify(connection)} has no usable blob credentials`);
+}
+
 function endpointAndCredential(
   connection: string,
   config: BlobConnectionConfig,
 ): { url: string; credential: StorageSharedKeyCredential | TokenCredential | undefined } {
+  const endpoint = blobEndpoint(connection, config);
   if (config.connectionString) {
     const parsed = parseConnectionString(config.connectionString);
     if (parsed.accountKey) {
-      return {
-        url: parsed.blobEndpoint,
-        credential: new StorageSharedKeyCredential(parsed.accountName, parsed.accountKey),
-      };
+      return { url: endpoint, credential: new StorageSharedKeyCredential(parsed.accountName, parsed.accountKey) };
     }
-    return { url: `${parsed.blobEndpoint}?${parsed.sasToken}`, credential: undefined };
+    return { url: `${endpoint}?${parsed.sasToken}`, credential: undefined };
   }
   if (config.accountKey && config.accountName) {
-    const url = config.accountUrl ?? `https://${config.accountName}.blob.core.windows.net`;
-    return { url, credential: new StorageSharedKeyCredential(config.accountName, config.accountKey) };
+    return { url: endpoint, credential: new StorageSharedKeyCredential(config.accountName, config.accountKey) };
   }
-  if (config.sasToken && config.accountUrl) {
-    return { url: `${config.accountUrl}?${config.sasToken.replace(/^\?/, '')}`, credential: undefined };
-  }
-  if (config.credential === 'default' && config.accountUrl) {
-    return { url: config.accountUrl, credential: new DefaultAzureCredential() };
-  }
-  // The config schema rules this out; keep the guard for configs built in code.
-  throw new Error(`connection ${JSON.stringify(connection)} has no usable blob credentials`);
+  if (config.sasToken) return { url: `${endpoint}?${config.sasToken.replace(/^\?/, '')}`, credential: undefined };
+  return { url: endpoint, credential: new DefaultAzureCredential() };
 }

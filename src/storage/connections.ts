@@ -1,8 +1,9 @@
 // The connection registry: the worker's only way from a connection name (what workflows carry) to
 // a client with credentials (what never leaves the worker). Clients are built once and reused.
 import type { CosmosClient } from '@azure/cosmos';
-import type { Config, ConnectionConfig } from '../config/schema';
-import { BlobAccount } from './blob-account';
+import type { BlobConnectionConfig, Config, ConnectionConfig } from '../config/schema';
+import { accountEndpoint } from '../domain/account-url';
+import { BlobAccount, blobEndpoint } from './blob-account';
 import { createCosmosClient } from './cosmos';
 import { UnknownConnectionError, WrongConnectionKindError } from './errors';
 import { rateLimitDecorator, type RequestDecorator } from './pipeline-policies';
@@ -21,7 +22,10 @@ export interface BlobAccountOptions {
 export class ConnectionRegistry {
   private readonly blobAccounts = new Map<string, BlobAccount>();
   private readonly cosmosClients = new Map<string, CosmosClient>();
-  /** One bucket per (connection, cap): every activity of this worker using that cap shares it. */
+  /**
+   * One bucket per (storage account, cap): every activity of this worker using that cap on that account
+   * shares it, through whichever connection name (the account counts requests, not our names for it).
+   */
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
@@ -51,7 +55,7 @@ export class ConnectionRegistry {
         (r): r is number => !!r,
       );
       const decorators = [
-        ...caps.map((rate) => rateLimitDecorator(this.bucket(name, rate))),
+        ...caps.map((rate) => rateLimitDecorator(this.bucket(accountKey(name, config), rate))),
         ...(this.options.decorators?.(name) ?? []),
       ];
       account = BlobAccount.fromConfig(name, config, decorators);
@@ -60,8 +64,8 @@ export class ConnectionRegistry {
     return account;
   }
 
-  private bucket(connection: string, ratePerSecond: number): TokenBucket {
-    const key = `${connection}@${ratePerSecond}`;
+  private bucket(account: string, ratePerSecond: number): TokenBucket {
+    const key = `${account}@${ratePerSecond}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket({ ratePerSecond });
@@ -84,4 +88,9 @@ export class ConnectionRegistry {
   close(): void {
     for (const client of this.cosmosClients.values()) client.dispose();
   }
+}
+
+/** Host and account of the blob endpoint (no scheme, no SAS): one key per storage account. */
+function accountKey(name: string, config: BlobConnectionConfig): string {
+  return accountEndpoint(blobEndpoint(name, config)).replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
 }

@@ -230,6 +230,7 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
     const committed = await commitRun({
       backupConnection: input.backup,
       scope: run.scope,
+      maxRequestsPerSecond: input.maxRequestsPerSecond,
       runKey: run.runKey,
       workflowId: info.workflowId,
       source: {
@@ -278,6 +279,7 @@ async function start(input: BackupContainerInput, backupContainerName: string, s
     prefix: input.prefix,
     backup: input.backup,
     backupContainer: backupContainerName,
+    maxRequestsPerSecond: input.maxRequestsPerSecond,
   });
   return { ...prepared, runKey: makeRunKey(startedAt, firstRunId), startedAt };
 }

@@ -24,12 +24,14 @@ describe('backupContainer orchestration (mocked activities)', () => {
   const pages: BackupPageInput[] = [];
   const commits: CommitRunInput[] = [];
   let prepares = 0;
+  const prepareCaps: (number | undefined)[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   let failOnce = true;
   const activities: Pick<Activities, 'prepareBackup' | 'listInventoryPage' | 'backupPage' | 'commitRun'> = {
-    async prepareBackup() {
+    async prepareBackup(input) {
       prepares++;
+      prepareCaps.push(input.maxRequestsPerSecond);
       return {
         sourceAccount: 'acct-src',
         backupAccount: 'acct-bk',
@@ -125,9 +127,13 @@ describe('backupContainer orchestration (mocked activities)', () => {
     const result = await client.workflow.execute(backupContainer, {
       taskQueue,
       workflowId,
-      args: [{ source: 'src', container: 'huge', backup: 'bk' }],
+      args: [{ source: 'src', container: 'huge', backup: 'bk', maxRequestsPerSecond: 7 }],
     });
     assert.equal(result.copied, 200_000);
+    // Every activity of the run uses the input's cap, the preflight and the commit included.
+    assert.equal(prepareCaps.at(-1), 7);
+    assert.ok(listings.filter((l) => l.container === 'huge').every((l) => l.maxRequestsPerSecond === 7));
+    assert.equal(commits.at(-1)!.maxRequestsPerSecond, 7);
     assert.equal(result.pages, 40);
     const parent = await client.workflow.getHandle(workflowId).fetchHistory();
     const parentEvents = parent.events?.length ?? 0;
