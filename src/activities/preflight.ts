@@ -2,6 +2,7 @@
 // all before the first write, so a typo fails with a clear message and leaves nothing behind.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectionRegistry } from '../storage/connections';
+import { sameAccount } from '../domain/account-url';
 import { catalogScope } from '../domain/catalog-layout';
 import { CatalogStore } from './catalog-store';
 import { keepAlive } from './keep-alive';
@@ -33,7 +34,9 @@ export function createPreflightActivities(connections: ConnectionRegistry) {
         const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
         const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
         const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
-        if (source.service.url === backup.service.url && input.container === input.backupContainer) {
+        // By account endpoint, not URL: a SAS connection's URL carries its token, and two names may
+        // hold the same account.
+        if (sameAccount(source.service.url, backup.service.url) && input.container === input.backupContainer) {
           throw ApplicationFailure.nonRetryable(
             `backupContainer: the backup target ${backup.accountName}/${input.backupContainer} is the source container ` +
               'itself; back up into another container, ideally in another storage account',

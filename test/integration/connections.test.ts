@@ -1,5 +1,8 @@
 // Connections name accounts, they are not accounts: on the real Azurite, two or three names for one
-// storage account (connection string, account key, SAS) share one request-rate bucket.
+// storage account (connection string, account key, SAS) share one request-rate bucket, and the preflight
+// recognises the source container as the backup target whatever names and credentials reach it.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -10,6 +13,7 @@ import {
 } from '@azure/storage-blob';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createPreflightActivities, type PrepareBackupResult } from '../../src/activities/preflight';
 import type { Config } from '../../src/config/schema';
 import { parseConnectionString } from '../../src/storage/connection-string';
 import { ConnectionRegistry } from '../../src/storage/connections';
@@ -69,5 +73,36 @@ describe('connections to one storage account', () => {
     const t0 = performance.now();
     await Promise.all(Array.from({ length: 10 }, () => registry.blob('backup', cap).service.getProperties()));
     assert.ok(performance.now() - t0 < 800, 'a burst on another account passes at once');
+  });
+
+  it('prepareBackup refuses the source container as the backup target through a SAS or another name', async () => {
+    const registry = new ConnectionRegistry(aliasedConnections());
+    const preflight = createPreflightActivities(registry);
+    const container = uniqueName('same');
+    await registry.blob('source').service.getContainerClient(container).create();
+    const env = new MockActivityEnvironment();
+    for (const [source, backup] of [
+      ['viasas', 'source'],
+      ['alias', 'viasas'],
+    ] as const) {
+      const err: unknown = await env
+        .run(preflight.prepareBackup, { source, container, backup, backupContainer: container })
+        .catch((e: unknown) => e);
+      assert.ok(err instanceof ApplicationFailure, `${source} -> ${backup}: ${String(err)}`);
+      assert.equal(err.nonRetryable, true);
+      assert.equal(err.type, 'InvalidInput');
+      assert.match(err.message, /^backupContainer: the backup target source\/.* is the source container itself/);
+    }
+    // Nothing was written: no catalog, no copies in the container.
+    for await (const b of registry.blob('source').service.getContainerClient(container).listBlobsFlat())
+      assert.fail(`unexpected blob ${b.name}`);
+    // Through the SAS to another container of the same account, the preflight passes.
+    const ok = (await env.run(preflight.prepareBackup, {
+      source: 'viasas',
+      container,
+      backup: 'source',
+      backupContainer: uniqueName('other'),
+    })) as PrepareBackupResult;
+    assert.equal(ok.sourceAccount, 'source');
   });
 });
