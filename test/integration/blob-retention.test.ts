@@ -1,6 +1,7 @@
 // Retention and garbage collection on the real stack: forgotten runs and only unreferenced objects go,
 // deletions expire once no kept run holds the blob live, azbackup's source snapshots are pruned (and
-// nobody else's), a dry run deletes nothing, and a backup running while GC sweeps loses nothing, not even
+// nobody else's), the newest verified copy of a live blob outlives the policy, a dry run deletes nothing,
+// and a backup running while GC sweeps loses nothing, not even
 // a copy it reuses that GC had marked.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -9,16 +10,17 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { seedBlobs } from '../../dev/seed';
 import { createGarbageActivities, type MarkGarbageResult, type SweepGarbageResult } from '../../src/activities/garbage';
+import type { RetentionPlan } from '../../src/activities/retention';
 import { backupObjectName, normalizeVersion } from '../../src/domain/backup-naming';
 import { catalogPaths, catalogScope } from '../../src/domain/catalog-layout';
-import { isTombstone } from '../../src/domain/catalog-record';
+import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
 import { applyRetention, type ApplyRetentionInput } from '../../src/workflows/apply-retention';
 import {
   backupContainer,
   type BackupContainerInput,
   type BackupContainerResult,
 } from '../../src/workflows/backup-container';
-import { readNdjson } from '../../src/storage/ndjson-blob';
+import { readJson, readNdjson } from '../../src/storage/ndjson-blob';
 import { restoreContainer } from '../../src/workflows/restore-container';
 import { download, runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
@@ -174,6 +176,39 @@ describe('retention and garbage collection', () => {
       [['c', 'skipped']],
     );
     assert.match(lines[0]!.reason, /before the oldest kept run: retention has collected its last copy/);
+  });
+
+  it('keeps the run holding the newest verified copy of a live blob, which the policy alone would forget', async () => {
+    const c = uniqueName('ret-verified');
+    await src(c).create();
+    await put(c, 'a', 'a1');
+    await put(c, 'b', 'b1');
+    const r1 = await backup(c);
+    await put(c, 'a', 'a2');
+    const r2 = await backup(c);
+    await put(c, 'a', 'a3');
+    const r3 = await backup(c, { verify: 'none' }); // a3 is backed up, not verified
+    const a = async (run: string) =>
+      (await runRecords(bk(), 'source', c, run)).find((r) => r.name === 'a') as CatalogEntry;
+    const [a1, a2, a3] = [await a(r1.runKey), await a(r2.runKey), await a(r3.runKey)];
+    assert.deepEqual([a1.verified, a2.verified, a3.verified, r3.verified], [true, true, false, false]);
+
+    // The policy (keepLast 1) keeps only r3, whose copy of a is unverified: r2 holds a's newest verified one.
+    const done = await retain(c, { policy: { keepLast: 1 } });
+    assert.deepEqual(done.removedRuns, [r1.runKey]);
+    const plan = await readJson<RetentionPlan>(bk().getBlobClient(done.plan));
+    assert.deepEqual(plan.keep, [
+      { key: r3.runKey, reasons: ['last', 'newest run'] },
+      { key: r2.runKey, reasons: ['newest verified copy of 1 live blob(s)'] },
+    ]);
+    assert.deepEqual(plan.remove, [r1.runKey]);
+    const scope = catalogScope('source', c);
+    assert.equal(await bk().getBlobClient(catalogPaths.manifest(scope, r2.runKey)).exists(), true);
+    assert.equal(await bk().getBlobClient(catalogPaths.manifest(scope, r1.runKey)).exists(), false);
+    // Only a1 went: a2 (the verified copy), a3 and b1 stay.
+    assert.equal(done.deleted, 1);
+    const b = (await runRecords(bk(), 'source', c, r3.runKey)).find((r) => r.name === 'b') as CatalogEntry;
+    assert.deepEqual([...(await objects(c))].sort(), [a2.copy, a3.copy, b.copy].sort());
   });
 
   it('snapshots of runs forgotten without snapshot pruning stay prunable (the snapshot ledger)', async () => {
