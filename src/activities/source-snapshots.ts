@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { catalogScope } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
 import { partitionOf } from '../domain/hash-partition';
+import { snapshotsBeyondPolicy, type SourceSnapshotPolicy } from '../domain/snapshot-policy';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeNdjson } from '../storage/ndjson-blob';
 import { requireRuns, type BackedUpSource } from './catalog-queries';
@@ -13,12 +14,7 @@ import { estimateReferences } from './catalog-references';
 import { keepAlive } from './keep-alive';
 import { compactSnapshotLedgers, readSnapshotLedgers, type LedgerEntry } from './snapshot-ledger';
 
-export interface SourceSnapshotPolicy {
-  /** Delete azbackup's snapshots older than this many days. */
-  maxAgeDays?: number;
-  /** Keep only the N newest azbackup snapshots of each blob. */
-  keepNewest?: number;
-}
+export type { SourceSnapshotPolicy };
 
 export interface PruneSourceSnapshotsInput {
   /** Connection of the source account (snapshots are deleted there). */
@@ -91,15 +87,10 @@ export function createSourceSnapshotActivities(connections: ConnectionRegistry) 
         };
         /** A blob's snapshots that the policy lets go; the ledger's that stay are kept in the ledger. */
         const beyondPolicy = function* (name: string | undefined, snaps: string[]) {
-          // Newest first; snapshot ids are ISO times, so they sort as strings.
-          for (const [i, snap] of snaps.sort().reverse().entries()) {
-            const ageDays = (now - Date.parse(snap)) / 86_400_000;
-            const tooMany = input.policy.keepNewest !== undefined && i >= input.policy.keepNewest;
-            const tooOld = input.policy.maxAgeDays !== undefined && ageDays > input.policy.maxAgeDays;
-            if (tooMany || tooOld)
-              yield { name: name!, snapshot: snap, reason: tooMany ? 'beyond keepNewest' : 'older than maxAgeDays' };
-            else if (inLedger.has(`${name}\n${snap}`)) ledgerLeft.push({ name: name!, snapshot: snap });
-          }
+          const { prune, keep } = snapshotsBeyondPolicy(snaps, input.policy, now);
+          for (const p of prune) yield { name: name!, ...p };
+          for (const snap of keep)
+            if (inLedger.has(`${name}\n${snap}`)) ledgerLeft.push({ name: name!, snapshot: snap });
         };
         await writeNdjson(
           backup.service.getContainerClient(input.backupContainer).getBlockBlobClient(input.report),

@@ -211,6 +211,63 @@ describe('retention and garbage collection', () => {
     assert.deepEqual([...(await objects(c))].sort(), [a2.copy, a3.copy, b.copy].sort());
   });
 
+  it('keepDaily and keepWeekly over runs of one day keep the newest and the oldest; keepWithin keeps all', async (t) => {
+    const c = uniqueName('ret-daily');
+    await src(c).create();
+    const runs: BackupContainerResult[] = [];
+    for (const v of [1, 2, 3, 4]) {
+      await put(c, 'x', `x${v}`);
+      runs.push(await backup(c));
+    }
+    // Run times are the real starts: the hand-worked answer below holds for runs within one UTC day.
+    if (new Set(runs.map((r) => r.startedAt.slice(0, 10))).size > 1) return t.skip('the runs straddle midnight UTC');
+    const [r1, r2, r3, r4] = runs.map((r) => r.runKey) as [string, string, string, string];
+    const copyOfX = async (run: string) =>
+      ((await runRecords(bk(), 'source', c, run)).find((r) => r.name === 'x') as CatalogEntry).copy;
+    const [x1, x4] = [await copyOfX(r1), await copyOfX(r4)];
+
+    // All four started within the hour before the newest: keepWithin 1h keeps them all.
+    const within = await retain(c, { policy: { keepWithin: '1h' }, dryRun: true });
+    assert.deepEqual([within.runsKept, within.runsRemoved, within.marked], [4, 0, 0]);
+
+    // By hand, newest first, one day and one ISO week: r4 opens the daily bucket (2 -> 1 left) and the
+    // weekly one (1 -> 0); r3 and r2 fall in the same buckets; r1, the oldest, is kept while daily still
+    // has a bucket to fill (restic keeps the oldest then); weekly has none.
+    const done = await retain(c, { policy: { keepDaily: 2, keepWeekly: 1 } });
+    const plan = await readJson<RetentionPlan>(bk().getBlobClient(done.plan));
+    assert.deepEqual(plan.keep, [
+      { key: r4, reasons: ['daily', 'weekly', 'newest run'] },
+      { key: r1, reasons: ['daily'] },
+    ]);
+    assert.deepEqual(plan.remove, [r3, r2]);
+    assert.deepEqual([done.runsRemoved, done.deleted], [2, 2]);
+    assert.deepEqual([...(await objects(c))].sort(), [x1, x4].sort(), 'x2 and x3 collected');
+  });
+
+  it('sourceSnapshots.maxAgeDays prunes only azbackup snapshots older than the limit', async () => {
+    const c = uniqueName('ret-age');
+    await src(c).create();
+    await put(c, 'a', 'a1');
+    await backup(c);
+    await put(c, 'a', 'a2');
+    await backup(c);
+    const foreign = (await src(c).getBlobClient('a').createSnapshot()).snapshot!;
+    const snapshots = async () => {
+      const out: string[] = [];
+      for await (const b of src(c).listBlobsFlat({ includeSnapshots: true })) if (b.snapshot) out.push(b.snapshot);
+      return out.sort();
+    };
+    const ours = (await snapshots()).filter((s) => s !== foreign);
+    assert.equal(ours.length, 2);
+    const prune = (maxAgeDays: number) =>
+      retain(c, { policy: { keepLast: 10 }, sourceSnapshots: { source: 'source', maxAgeDays } });
+    // A snapshot cannot be aged here: seconds old, they are within a day, and all older than zero days.
+    assert.equal((await prune(1)).deletedSourceSnapshots, 0);
+    assert.deepEqual(await snapshots(), [...ours, foreign].sort());
+    assert.equal((await prune(0)).deletedSourceSnapshots, 2);
+    assert.deepEqual(await snapshots(), [foreign], "someone else's snapshot stays, whatever its age");
+  });
+
   it('snapshots of runs forgotten without snapshot pruning stay prunable (the snapshot ledger)', async () => {
     const c = uniqueName('ret-ledger');
     await src(c).create();
