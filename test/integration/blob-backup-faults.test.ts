@@ -12,7 +12,11 @@ import { ConnectionRegistry } from '../../src/storage/connections';
 import { backupContainer, type BackupContainerInput } from '../../src/workflows/backup-container';
 import { download, reportLines } from '../support/catalog';
 import {
+  copyInto,
   copySourceMd5s,
+  failFirstAttempts,
+  snapshotOf,
+  type InjectedAnswer,
   corruptCopies,
   corruptFirstRange,
   dropFirstCopy,
@@ -26,6 +30,10 @@ describe('blob backup faults', () => {
   const blockCalls = { count: 0 };
   const dropped = { count: 0 };
   const sourceMd5Headers = new Map<string, string | undefined>();
+  const injected: InjectedAnswer[] = [];
+  const overLimit = { status: 503, code: 'ServerBusy', message: 'Operations per second is over the account limit.' };
+  const busy = { status: 503, code: 'ServerBusy', message: 'The server is busy.' };
+  const internal = { status: 500, code: 'InternalError', message: 'The server encountered an internal error.' };
   const clean = new ConnectionRegistry(stackConfig().connections);
   const writer = (name: string) => clean.blob('backup').service.getContainerClient(backupName).getBlockBlobClient(name);
   let fail501 = false;
@@ -40,10 +48,11 @@ describe('blob backup faults', () => {
                 corruptCopies('cutme', 'truncate', writer),
                 corruptFirstRange('rangeflip', writer),
                 copySourceMd5s(sourceMd5Headers),
+                failFirstAttempts(copyInto('/busy-'), [overLimit, internal], injected),
                 dropFirstCopy('retryme', dropped),
                 (request, next) => (fail501 ? putBlockFromUrlNotImplemented(blockCalls)(request, next) : next(request)),
               ]
-            : [],
+            : [failFirstAttempts(snapshotOf('/busy-'), [busy], injected)],
       },
     });
   });
@@ -159,6 +168,25 @@ describe('blob backup faults', () => {
     const copy = (await entriesOf(c, r.runKey)).get(seeded!.name)!.copy;
     const header = sourceMd5Headers.get(`/backup/${backupName}/${copy}`);
     assert.equal(header, seeded!.md5);
+  });
+
+  it('503 (busy, over the account limit) and 500 answers are retried: every blob copied and verified', async () => {
+    const c = await container();
+    const seeded = await seedBlobs(src(c), { count: 4, prefix: 'busy-' });
+    injected.length = 0;
+    const r = await run({ container: c });
+    // Per blob: its snapshot answered 503 once; its copy 503 (over the limit), then 500, then done.
+    assert.deepEqual(injected.map((a) => a.status).sort(), [
+      ...Array<number>(4).fill(500),
+      ...Array<number>(8).fill(503),
+    ]);
+    assert.deepEqual([r.listed, r.snapshotted, r.copied, r.failed, r.skipped, r.verified], [4, 4, 4, 0, 0, true]);
+    const entries = await entriesOf(c, r.runKey);
+    for (const b of seeded) {
+      const entry = entries.get(b.name)!;
+      assert.deepEqual([entry.verified, entry.md5], [true, b.md5]);
+      assert.deepEqual(await download(bk().getBlobClient(entry.copy)), seedContent(b.name, b.size));
+    }
   });
 
   it('copies blobs above the threshold with Put Block From URL ranges', async () => {

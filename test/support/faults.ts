@@ -148,3 +148,45 @@ export function sweepReusedCopy(marker: string, deleter: (name: string) => Promi
     return response;
   };
 }
+
+export interface InjectedAnswer {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * The first attempts of each matching request (per blob path) get `answers` in order, as a busy or
+ * failing service would answer them; later attempts go through. `seen` counts what was injected.
+ */
+export function failFirstAttempts(
+  matches: (request: WebResource) => boolean,
+  answers: InjectedAnswer[],
+  seen: InjectedAnswer[],
+): RequestDecorator {
+  const attempts = new Map<string, number>();
+  return async (request, next) => {
+    if (!matches(request)) return next(request);
+    const path = new URL(request.url).pathname;
+    const attempt = attempts.get(path) ?? 0;
+    attempts.set(path, attempt + 1);
+    const answer = answers[attempt];
+    if (!answer) return next(request);
+    seen.push(answer);
+    const bodyAsText = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${answer.code}</Code><Message>${answer.message}</Message></Error>`;
+    const headers = toHttpHeadersLike(
+      createHttpHeaders({ 'content-type': 'application/xml', 'x-ms-error-code': answer.code }),
+    );
+    return { request, status: answer.status, headers, bodyAsText } as HttpOperationResponse;
+  };
+}
+
+/** Copy Blob From URL into a target whose path contains `marker`. */
+export const copyInto = (marker: string) => (r: WebResource) =>
+  isCopyFromUrl(r) && !new URL(r.url).searchParams.has('comp') && new URL(r.url).pathname.includes(marker);
+
+/** Create Snapshot of a blob whose path contains `marker`. */
+export const snapshotOf = (marker: string) => (r: WebResource) =>
+  r.method === 'PUT' &&
+  new URL(r.url).searchParams.get('comp') === 'snapshot' &&
+  new URL(r.url).pathname.includes(marker);
