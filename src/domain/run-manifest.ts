@@ -33,6 +33,11 @@ export interface RunSummary {
   mode: RunManifest['mode'];
   verified: boolean;
   counts: BackupCounts;
+  /**
+   * Bytes this run copied (its new and modified versions): what it added to the backup, not the size
+   * of the data it holds (unchanged blobs are shared with earlier runs and not counted).
+   */
+  bytesCopied: number;
   pages: number;
 }
 
@@ -44,6 +49,7 @@ export function summarizeRun(m: RunManifest): RunSummary {
     mode: m.mode,
     verified: m.verified,
     counts: m.counts,
+    bytesCopied: m.counts.bytesCopied,
     pages: m.pages,
   };
 }

@@ -206,6 +206,11 @@ describe('blob restore', () => {
     const location = { backup: 'backup', backupContainer: backupName, source: { account: 'source', container } };
     const listed = (await env.run(queries.listBackupRuns, location)) as RunSummary[];
     assert.deepEqual(
+      listed.map((r) => r.bytesCopied),
+      runs.map((r) => r.bytesCopied),
+      'each run says how many bytes it copied',
+    );
+    assert.deepEqual(
       listed.map((r) => [r.runKey, r.verified, r.counts.copied, r.counts.deleted]),
       [
         [runs[0]!.runKey, true, 4, 0],

@@ -88,6 +88,7 @@ describe('azbackup CLI', () => {
     const container = uniqueName('clir');
     const bk = uniqueName('bk');
     const runKeys: string[] = [];
+    const bytesCopied: number[] = [];
     const at = () => ['--backup', 'backup', '--source', 'source', '--container', container, '--backup-container', bk];
     const started = () => ['--task-queue', w.taskQueue, '--wait'];
     before(async () => {
@@ -101,19 +102,40 @@ describe('azbackup CLI', () => {
           args: [{ source: 'source', container, backup: 'backup', backupContainer: bk }],
         });
         runKeys.push(r.runKey);
+        bytesCopied.push(r.bytesCopied);
       }
     });
 
     it('runs lists the committed runs; ls shows a run, by prefix', async () => {
       const runs = await cli(['runs', ...at()]);
       assert.equal(runs.code, 0, runs.out);
-      for (const key of runKeys) assert.match(runs.out, new RegExp(`${key} .* 12 .* yes`));
+      assert.match(runs.out, /items +copied +bytes copied +deleted +verified/);
+      const first = await cli(['ls', ...at(), '--run', runKeys[0]!, '--json']);
+      const sizes = first.out
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { size: number }).size);
+      assert.equal(
+        bytesCopied[0],
+        sizes.reduce((a, b) => a + b, 0),
+        'the first run copied all 12 blobs',
+      );
+      assert.equal(bytesCopied[1], 7, 'the second run copied one changed 7-byte blob');
+      // items, copied, bytes copied, deleted, verified: the first run copied all 12, the second one.
+      runKeys.forEach((key, i) =>
+        assert.match(runs.out, new RegExp(`${key} .* 12 +${i ? 1 : 12} +${bytesCopied[i]} +0  yes`)),
+      );
+      const json = JSON.parse((await cli(['runs', ...at(), '--json'])).out) as { bytesCopied: number }[];
+      assert.deepEqual(
+        json.map((r) => r.bytesCopied),
+        bytesCopied,
+      );
       const ls = await cli(['ls', ...at(), '--run', runKeys[0]!, '--prefix', 'item-00001']);
       assert.equal(ls.code, 0, ls.out);
       assert.match(ls.out, new RegExp(`Run ${runKeys[0]}`));
       assert.deepEqual(ls.out.match(/item-\d+\.json/g), ['item-000010.json', 'item-000011.json']);
-      const json = await cli(['ls', ...at(), '--prefix', 'item-000003', '--json']);
-      assert.equal(JSON.parse(json.out.trim()).size, 7, 'the latest run holds the changed blob');
+      const item = await cli(['ls', ...at(), '--prefix', 'item-000003', '--json']);
+      assert.equal(JSON.parse(item.out.trim()).size, 7, 'the latest run holds the changed blob');
     });
 
     it('restore --wait restores a run into another container and prints the counts', async () => {

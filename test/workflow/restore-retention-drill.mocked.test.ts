@@ -34,6 +34,7 @@ const RUN: RunSummary = {
   mode: 'incremental',
   verified: true,
   counts: {} as RunSummary['counts'],
+  bytesCopied: 0,
   pages: 8,
 };
 
