@@ -1,11 +1,14 @@
-// Blob container backup on the real stack (Temporal + Azurite): snapshots, incremental copies, verify,
-// catalog, tombstones, full mode, and what a copy keeps of its source.
+// Blob container backup on the real stack (Temporal + Azurite): snapshots, incremental copies, verify
+// (every copy compared byte for byte), catalog, tombstones, full mode,
+// unverified records redone, and what a copy keeps of its source.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs, seedContent } from '../../dev/seed';
 import { CatalogStore } from '../../src/activities/catalog-store';
 import { catalogScope } from '../../src/domain/catalog-layout';
-import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
+import { isTombstone, type CatalogEntry, type CatalogRecord } from '../../src/domain/catalog-record';
+import { mapWithConcurrency } from '../../src/lib/async-pool';
 import {
   backupContainer,
   progressQuery,
@@ -35,6 +38,17 @@ describe('blob container backup', () => {
   const entries = async (runKey: string) =>
     new Map((await runRecords(bk(), 'source', container, runKey)).map((r) => [r.name, r]));
 
+  /** Every live record: verified, from a snapshot, with the source's MD5, and its copy holds `expected`. */
+  const sameBytes = (catalog: Map<string, CatalogRecord>, expected: (name: string, size: number) => Buffer) =>
+    mapWithConcurrency([...catalog.values()], 16, async (record) => {
+      if (isTombstone(record)) return;
+      const want = expected(record.name, record.size);
+      assert.deepEqual([record.verified, !!record.snapshot], [true, true], record.name);
+      assert.equal(record.md5, createHash('md5').update(want).digest('base64'), record.name);
+      assert.deepEqual(await download(bk().getBlobClient(record.copy)), want, record.name);
+    });
+  const modified = ['item-000003.json', 'item-000050.json', 'item-000098.json'];
+
   before(async () => {
     w = await startTestWorker();
     await seedBlobs(src(), { count: 100 });
@@ -55,11 +69,9 @@ describe('blob container backup', () => {
     );
     const catalog = await entries(r.runKey);
     assert.equal(catalog.size, 100);
+    await sameBytes(catalog, (name, size) => seedContent(name, size));
     for (const name of ['item-000000.json', 'item-000057.json', 'item-000099.json']) {
       const entry = catalog.get(name) as CatalogEntry;
-      assert.equal(entry.verified, true);
-      assert.ok(entry.snapshot, 'copied from a snapshot');
-      assert.deepEqual(await download(bk().getBlobClient(entry.copy)), seedContent(name, entry.size));
       // The snapshot exists on the source and holds the same bytes.
       assert.deepEqual(
         await download(src().getBlobClient(name).withSnapshot(entry.snapshot!)),
@@ -83,7 +95,6 @@ describe('blob container backup', () => {
   });
 
   it('modify 3, add 2, delete 1: copies 5, records a tombstone, keeps the old versions restorable', async () => {
-    const modified = ['item-000003.json', 'item-000050.json', 'item-000098.json'];
     for (const name of modified) await src().getBlockBlobClient(name).upload('v2', 2);
     for (const name of ['new-a.txt', 'zz-new-b.txt']) await src().getBlockBlobClient(name).upload(name, name.length);
     await src().getBlobClient('item-000010.json').delete({ deleteSnapshots: 'include' });
@@ -118,6 +129,15 @@ describe('blob container backup', () => {
   it('full mode copies every live blob again', async () => {
     const r = await run({ mode: 'full' });
     assert.deepEqual([r.listed, r.modified, r.copied, r.failed, r.verified], [101, 101, 101, 0, true]);
+    const catalog = await entries(r.runKey);
+    assert.equal([...catalog.values()].filter((e) => !isTombstone(e)).length, 101);
+    await sameBytes(catalog, (name, size) =>
+      modified.includes(name)
+        ? Buffer.from('v2')
+        : name.startsWith('item-')
+          ? seedContent(name, size)
+          : Buffer.from(name),
+    );
   });
 
   it('keeps content type, metadata, tags and access tier on the copy', async () => {
