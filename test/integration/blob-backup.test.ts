@@ -1,5 +1,5 @@
 // Blob container backup on the real stack (Temporal + Azurite): snapshots, incremental copies, verify
-// (every copy compared byte for byte), catalog, tombstones, full mode,
+// (every copy compared byte for byte; sources without a stored MD5), catalog, tombstones, full mode,
 // unverified records redone, and what a copy keeps of its source.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -199,5 +199,48 @@ describe('blob container backup', () => {
     );
     const again = await exec('md5');
     assert.deepEqual([again.unchanged, again.modified, again.verified], [6, 0, true]);
+  });
+
+  it('a source without a stored MD5 (multi-block upload) is hashed by reading, on both copy paths', async () => {
+    const c = uniqueName('nomd5');
+    const container = w.connections.blob('source').service.getContainerClient(c);
+    await container.create();
+    const blobs = { 'multi-big.bin': seedContent('multi-big.bin', 3000), 'multi-small.bin': seedContent('x', 700) };
+    for (const [name, body] of Object.entries(blobs)) {
+      const blob = container.getBlockBlobClient(name);
+      const ids = [0, 1].map((i) => Buffer.from(`b${i}`).toString('base64'));
+      const half = Math.ceil(body.length / 2);
+      await blob.stageBlock(ids[0]!, body.subarray(0, half), half);
+      await blob.stageBlock(ids[1]!, body.subarray(half), body.length - half);
+      await blob.commitBlockList(ids); // no blobContentMD5: the service stores none
+      assert.equal((await blob.getProperties()).contentMD5, undefined, `${name} has no MD5 at the source`);
+    }
+    // multi-big.bin takes the ranged path (above 1 KiB), multi-small.bin Copy Blob From URL.
+    const r = await w.client.workflow.execute(backupContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-nomd5'),
+      args: [
+        {
+          source: 'source',
+          container: c,
+          backup: 'backup',
+          backupContainer: backupName,
+          largeBlobThresholdBytes: 1024,
+          blockBytes: 1024,
+        },
+      ],
+    });
+    assert.deepEqual([r.copied, r.failed, r.verified], [2, 0, true]);
+    const records = (await runRecords(bk(), 'source', c, r.runKey)) as CatalogEntry[];
+    assert.equal(records.length, 2);
+    for (const entry of records) {
+      const md5 = createHash('md5')
+        .update(blobs[entry.name as keyof typeof blobs])
+        .digest('base64');
+      assert.deepEqual([entry.name, entry.verified, entry.md5], [entry.name, true, md5]);
+      // The copy was hashed too, and carries the MD5 from then on.
+      const props = await bk().getBlobClient(entry.copy).getProperties();
+      assert.equal(Buffer.from(props.contentMD5!).toString('base64'), md5, entry.name);
+    }
   });
 });
