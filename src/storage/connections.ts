@@ -5,6 +5,7 @@ import type { BlobConnectionConfig, Config, ConnectionConfig } from '../config/s
 import { accountEndpoint } from '../domain/account-url';
 import { BlobAccount, blobEndpoint } from './blob-account';
 import { createCosmosClient } from './cosmos';
+import { createDataFactoryClient, type DataFactoryTarget } from './data-factory';
 import { UnknownConnectionError, WrongConnectionKindError } from './errors';
 import { rateLimitDecorator, type RequestDecorator } from './pipeline-policies';
 import { TokenBucket } from './token-bucket';
@@ -22,6 +23,7 @@ export interface BlobAccountOptions {
 export class ConnectionRegistry {
   private readonly blobAccounts = new Map<string, BlobAccount>();
   private readonly cosmosClients = new Map<string, CosmosClient>();
+  private readonly dataFactories = new Map<string, DataFactoryTarget>();
   /**
    * One bucket per (storage account, cap): every activity of this worker using that cap on that account
    * shares it, through whichever connection name (the account counts requests, not our names for it).
@@ -83,6 +85,17 @@ export class ConnectionRegistry {
       this.cosmosClients.set(name, client);
     }
     return client;
+  }
+
+  dataFactory(name: string): DataFactoryTarget {
+    let target = this.dataFactories.get(name);
+    if (!target) {
+      const config = this.describe(name);
+      if (config.kind !== 'adf') throw new WrongConnectionKindError(name, 'adf', config.kind);
+      target = createDataFactoryClient(config);
+      this.dataFactories.set(name, target);
+    }
+    return target;
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { startAdfStandin, type AdfStandin } from '../../dev/adf-standin/server';
 import { parseConfig } from '../../src/config/load';
 import type { AdfConnectionConfig } from '../../src/config/schema';
+import { ConnectionRegistry } from '../../src/storage/connections';
 import { createDataFactoryClient } from '../../src/storage/data-factory';
 import { stackConfig, stackInfo } from '../support/stack';
 
@@ -102,10 +103,11 @@ describe('ADF stand-in with the real Data Factory client', () => {
     assert.equal(status, 401);
   });
 
-  it('is what the shared stack runs on its ADF port', async () => {
-    const { client, resourceGroup, factoryName } = createDataFactoryClient(
-      stackConfig().connections.adf as AdfConnectionConfig,
-    );
+  it('is what the shared stack runs on its ADF port, reached through the connection registry', async () => {
+    const connections = new ConnectionRegistry(stackConfig().connections);
+    const { client, resourceGroup, factoryName } = connections.dataFactory('adf');
+    assert.equal(connections.dataFactory('adf').client, client, 'one client per connection');
+    assert.throws(() => connections.dataFactory('source'), /source.*blob/);
     await client.pipelines.createOrUpdate(resourceGroup, factoryName, 'probe', { activities: [] });
     const { runId } = await client.pipelines.createRun(resourceGroup, factoryName, 'probe');
     assert.match(runId, /^[0-9a-f-]{36}$/);
