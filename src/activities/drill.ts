@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { setMaxListeners } from 'node:events';
 import { isTombstone, type CatalogEntry } from '../domain/catalog-record';
-import { Reservoir, seededRandom } from '../domain/sampling';
+import { Sampler } from '../domain/sampling';
 import { mapWithConcurrency } from '../lib/async-pool';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeNdjson } from '../storage/ndjson-blob';
@@ -42,19 +42,14 @@ export function createDrillActivities(connections: ConnectionRegistry) {
         const signal = Context.current().cancellationSignal;
         const store = openCatalog(connections, input);
         const run = await selectRun(store, {}, signal);
-        const random = seededRandom(input.seed);
-        const reservoir = new Reservoir<string>(Math.min(input.count ?? input.maxItems, input.maxItems), random);
-        const picked: string[] = [];
+        const sampler = new Sampler(input, input.seed);
         let live = 0;
         for await (const r of store.records(run.runKey, {}, signal)) {
           if (isTombstone(r)) continue;
           live++;
-          if (input.percent !== undefined) {
-            if (random() * 100 < input.percent && picked.length < input.maxItems) picked.push(r.name);
-          } else reservoir.offer(r.name);
+          sampler.offer(r.name);
         }
-        const names = input.percent !== undefined ? picked : reservoir.items.sort();
-        return { runKey: run.runKey, live, names };
+        return { runKey: run.runKey, live, names: sampler.picked() };
       });
     },
 

@@ -31,3 +31,39 @@ export class Reservoir<T> {
     }
   }
 }
+
+export interface SampleSize {
+  /** Exactly this many items (or all, when fewer exist). */
+  count?: number;
+  /** Each item with this probability, in percent. */
+  percent?: number;
+  /** Never more than this many, whichever size is asked. */
+  maxItems: number;
+}
+
+/**
+ * A drill's sample from one pass over a run's items: `count` uniformly, or each item with `percent`
+ * probability. Capped percentages stay uniform (the picks go through a reservoir), rather than favouring
+ * the first names in listing order.
+ */
+export class Sampler {
+  private readonly random: () => number;
+  private readonly reservoir: Reservoir<string>;
+
+  constructor(
+    private readonly size: SampleSize,
+    seed: number,
+  ) {
+    this.random = seededRandom(seed);
+    this.reservoir = new Reservoir(Math.min(size.count ?? size.maxItems, size.maxItems), this.random);
+  }
+
+  offer(name: string): void {
+    if (this.size.percent === undefined || this.random() * 100 < this.size.percent) this.reservoir.offer(name);
+  }
+
+  /** The picked names, sorted. */
+  picked(): string[] {
+    return [...this.reservoir.items].sort();
+  }
+}
