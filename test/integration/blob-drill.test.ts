@@ -80,22 +80,30 @@ describe('restore drills', () => {
     const victim = entries[17] as CatalogEntry;
     const object = bk().getBlockBlobClient(victim.copy);
     const props = await object.getProperties();
-    const body = await download(object);
-    const middle = body.length >> 1;
-    body[middle] = body[middle]! ^ 0x01;
-    await object.upload(body, body.length, { metadata: props.metadata });
-    // Put the original MD5 back: stored properties now lie, only the bytes tell.
-    await object.setHTTPHeaders({ blobContentType: props.contentType, blobContentMD5: props.contentMD5 });
+    const original = await download(object);
+    const write = async (body: Buffer) => {
+      await object.upload(body, body.length, { metadata: props.metadata });
+      // Put the original MD5 back: with a flipped byte, stored properties lie and only the bytes tell.
+      await object.setHTTPHeaders({ blobContentType: props.contentType, blobContentMD5: props.contentMD5 });
+    };
+    const flipped = Buffer.from(original);
+    const middle = flipped.length >> 1;
+    flipped[middle] = flipped[middle]! ^ 0x01;
+    await write(flipped);
     assert.equal(Buffer.from((await object.getProperties()).contentMD5!).toString('base64'), victim.md5);
 
-    const before = await scratchContainers();
-    const err = await drill({ sample: { percent: 100 } }).catch((e: unknown) => e);
-    assert.ok(err instanceof WorkflowFailedError, String(err));
-    const failure = rootApplicationFailure(err)!;
-    assert.equal(failure.type, 'DrillMismatch');
-    assert.equal(failure.nonRetryable, true);
-    assert.match(failure.message, new RegExp(`1 mismatch\\(es\\): ${victim.name.replace('.', '\\.')}: `));
-    assert.deepEqual(await scratchContainers(), before, 'scratch container removed after a failed drill too');
+    try {
+      const before = await scratchContainers();
+      const err = await drill({ sample: { percent: 100 } }).catch((e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError, String(err));
+      const failure = rootApplicationFailure(err)!;
+      assert.equal(failure.type, 'DrillMismatch');
+      assert.equal(failure.nonRetryable, true);
+      assert.match(failure.message, new RegExp(`1 mismatch\\(es\\): ${victim.name.replace('.', '\\.')}: `));
+      assert.deepEqual(await scratchContainers(), before, 'scratch container removed after a failed drill too');
+    } finally {
+      await write(original); // later tests drill this backup and expect it sound
+    }
   });
 
   it('rejects a bad sample size before any work', async () => {
