@@ -244,8 +244,9 @@ describe('retention and garbage collection', () => {
     assert.deepEqual([...(await objects(c))].sort(), [x1, x4].sort(), 'x2 and x3 collected');
   });
 
-  it('sourceSnapshots.maxAgeDays prunes only azbackup snapshots older than the limit', async () => {
-    const c = uniqueName('ret-age');
+  /** Blob `a` backed up as a1 then a2 (one azbackup snapshot each), plus a snapshot someone else took. */
+  const twoRunsAndAForeignSnapshot = async (prefix: string) => {
+    const c = uniqueName(prefix);
     await src(c).create();
     await put(c, 'a', 'a1');
     await backup(c);
@@ -257,6 +258,11 @@ describe('retention and garbage collection', () => {
       for await (const b of src(c).listBlobsFlat({ includeSnapshots: true })) if (b.snapshot) out.push(b.snapshot);
       return out.sort();
     };
+    return { c, foreign, snapshots };
+  };
+
+  it('sourceSnapshots.maxAgeDays prunes only azbackup snapshots older than the limit', async () => {
+    const { c, foreign, snapshots } = await twoRunsAndAForeignSnapshot('ret-age');
     const ours = (await snapshots()).filter((s) => s !== foreign);
     assert.equal(ours.length, 2);
     const prune = (maxAgeDays: number) =>
@@ -269,18 +275,7 @@ describe('retention and garbage collection', () => {
   });
 
   it('snapshots of runs forgotten without snapshot pruning stay prunable (the snapshot ledger)', async () => {
-    const c = uniqueName('ret-ledger');
-    await src(c).create();
-    await put(c, 'a', 'a1');
-    await backup(c);
-    await put(c, 'a', 'a2');
-    await backup(c);
-    const foreign = (await src(c).getBlobClient('a').createSnapshot()).snapshot!;
-    const snapshotsOfA = async () => {
-      const out: string[] = [];
-      for await (const b of src(c).listBlobsFlat({ includeSnapshots: true })) if (b.snapshot) out.push(b.snapshot);
-      return out.sort();
-    };
+    const { c, foreign, snapshots: snapshotsOfA } = await twoRunsAndAForeignSnapshot('ret-ledger');
     const [s1, s2] = await snapshotsOfA();
     // Forget the first run and collect its catalog, with no snapshot policy: its snapshot stays on the source.
     assert.equal((await retain(c, {})).runsRemoved, 1);
