@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { setMaxListeners } from 'node:events';
 import { emptyCounts, type BackupCounts } from '../domain/backup-counts';
 import { catalogPaths } from '../domain/catalog-layout';
-import { compareNames, type CatalogRecord } from '../domain/catalog-record';
+import { compareNames, liveBytes, type CatalogRecord } from '../domain/catalog-record';
 import { classifyPage, type Classified } from '../domain/classify';
 import { mapWithConcurrency } from '../lib/async-pool';
 import type { ConnectionRegistry } from '../storage/connections';
@@ -149,6 +149,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
           );
         }
         const counts = countPage(page, results, listed.length);
+        counts.bytesHeld = liveBytes(records);
         if (input.verify !== 'none') counts.unverified = records.filter((r) => 'verified' in r && !r.verified).length;
         return counts;
       });

@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 import { gunzipSync } from 'node:zlib';
-import type { CatalogRecord } from '../domain/catalog-record';
+import { liveBytes, type CatalogRecord } from '../domain/catalog-record';
 import { classifyPage } from '../domain/classify';
 import { catalogPaths } from '../domain/catalog-layout';
 import { normalizeVersion } from '../domain/backup-naming';
@@ -41,6 +41,8 @@ export interface ListInventoryPageInput {
 export interface SettledPage {
   count: number;
   lastName: string;
+  /** Size of the live blobs its (rewritten) chunk holds. */
+  bytesHeld: number;
 }
 
 export interface InventoryPage {
@@ -50,6 +52,8 @@ export interface InventoryPage {
   nextContinuationToken?: string;
   /** Nothing in the page changed since the previous run: its catalog chunk is written, no child needed. */
   settled?: boolean;
+  /** With `settled`: size of the live blobs the page's chunk holds. */
+  bytesHeld?: number;
   /** Pages settled before this one in the same call, in order (their indices precede this page's). */
   settledPages?: SettledPage[];
 }
@@ -115,9 +119,17 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
             token && settledPages.length + 1 < MAX_SETTLED_PAGES && Date.now() - startedAt < SETTLE_BUDGET_MS;
           if (!more) {
             await Promise.all(writes);
-            return { count: items.length, lastName, nextContinuationToken: token, settled: true, settledPages };
+            const bytesHeld = liveBytes(previous.records);
+            return {
+              count: items.length,
+              lastName,
+              nextContinuationToken: token,
+              settled: true,
+              bytesHeld,
+              settledPages,
+            };
           }
-          settledPages.push({ count: items.length, lastName: lastName! });
+          settledPages.push({ count: items.length, lastName: lastName!, bytesHeld: liveBytes(previous.records) });
           Context.current().heartbeat();
           lo = lastName;
           index++;

@@ -22,15 +22,16 @@ export async function runRunsCommand(args: string[]): Promise<number> {
       console.log('No committed backup runs for this source in this backup container.');
       return 0;
     }
-    // "bytes copied" is what each run added (its new and modified versions), not the size of what it holds.
+    // "bytes copied" is what each run added (its new and modified versions); "bytes held" the size of what
+    // it holds (what restoring the whole run writes).
     console.log(
-      'run                                started                   mode         items  copied  bytes copied  deleted  verified',
+      'run                                started                   mode         items  copied  bytes copied    bytes held  deleted  verified',
     );
     for (const r of runs) {
       const items = r.counts.new + r.counts.modified + r.counts.unchanged;
       console.log(
         `${r.runKey.padEnd(34)} ${r.startedAt.padEnd(25)} ${r.mode.padEnd(11)} ${String(items).padStart(6)} ` +
-          `${String(r.counts.copied).padStart(7)} ${String(r.bytesCopied).padStart(13)} ` +
+          `${String(r.counts.copied).padStart(7)} ${String(r.bytesCopied).padStart(13)} ${String(r.bytesHeld).padStart(13)} ` +
           `${String(r.counts.deleted).padStart(8)}  ${r.verified ? 'yes' : 'NO'}`,
       );
     }

@@ -19,6 +19,8 @@ export interface BackupCounts {
    */
   unverified: number;
   bytesCopied: number;
+  /** Size of the live blobs the run's catalog holds: the logical size of the backup as of this run. */
+  bytesHeld: number;
 }
 
 export function emptyCounts(): BackupCounts {
@@ -34,6 +36,7 @@ export function emptyCounts(): BackupCounts {
     failed: 0,
     unverified: 0,
     bytesCopied: 0,
+    bytesHeld: 0,
   };
 }
 

@@ -34,6 +34,13 @@ export function isTombstone(record: CatalogRecord): record is Tombstone {
   return (record as Tombstone).deleted === true;
 }
 
+/** Size of the live blobs among the records (tombstones hold none). */
+export function liveBytes(records: readonly CatalogRecord[]): number {
+  let bytes = 0;
+  for (const r of records) if (!isTombstone(r)) bytes += r.size;
+  return bytes;
+}
+
 /** Blob names compare by UTF-16 code units, the order the Blob service lists them in. */
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

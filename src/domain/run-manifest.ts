@@ -38,6 +38,8 @@ export interface RunSummary {
    * of the data it holds (unchanged blobs are shared with earlier runs and not counted).
    */
   bytesCopied: number;
+  /** Size of the live blobs the run holds (what a restore of the whole run would write). */
+  bytesHeld: number;
   pages: number;
 }
 
@@ -50,6 +52,8 @@ export function summarizeRun(m: RunManifest): RunSummary {
     verified: m.verified,
     counts: m.counts,
     bytesCopied: m.counts.bytesCopied,
+    // Manifests written before bytesHeld was counted have none.
+    bytesHeld: m.counts.bytesHeld ?? 0,
     pages: m.pages,
   };
 }

@@ -198,7 +198,7 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
       token = page.nextContinuationToken;
       listingDone = !token;
       for (const settled of page.settledPages ?? []) {
-        counts = addCounts(counts, { listed: settled.count, unchanged: settled.count });
+        counts = addCounts(counts, { listed: settled.count, unchanged: settled.count, bytesHeld: settled.bytesHeld });
         lastName = settled.lastName;
         pagesListed++;
         pagesDone++;
@@ -208,7 +208,8 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
       if (page.count > 0 || !token) {
         counts = addCounts(counts, { listed: page.count });
         if (page.settled) {
-          counts = addCounts(counts, { unchanged: page.count }); // nothing to copy: no child needed
+          // Nothing to copy: no child needed.
+          counts = addCounts(counts, { unchanged: page.count, bytesHeld: page.bytesHeld });
           pagesDone++;
         } else launch(pagesListed, { lo: lastName, hi: token ? page.lastName : undefined });
         lastName = page.lastName ?? lastName;

@@ -86,6 +86,8 @@ describe('blob container backup', () => {
       [r.listed, r.unchanged, r.new, r.modified, r.snapshotted, r.copied, r.pages],
       [100, 100, 0, 0, 0, 0, 3],
     );
+    // Settled pages count what their chunks hold: the same 100 blobs the first run copied.
+    assert.deepEqual([runs[0]!.bytesHeld, r.bytesHeld], [runs[0]!.bytesCopied, runs[0]!.bytesCopied]);
     assert.deepEqual([...(await entries(r.runKey)).values()], [...(await entries(runs[0]!.runKey)).values()]);
     // All three pages were settled by the listing itself: no page child workflow ran.
     const children = w.client.workflow.list({ query: `WorkflowId STARTS_WITH '${ids[1]}/'` });
@@ -101,6 +103,9 @@ describe('blob container backup', () => {
 
     const r = await run();
     assert.deepEqual([r.new, r.modified, r.deleted, r.unchanged, r.copied, r.failed], [2, 3, 1, 96, 5, 0]);
+    let liveBytes = 0;
+    for await (const b of src().listBlobsFlat()) liveBytes += b.properties.contentLength!;
+    assert.equal(r.bytesHeld, liveBytes, 'the run holds exactly the live source bytes (the deleted blob excluded)');
     const before = await entries(runs[1]!.runKey);
     const now = await entries(r.runKey);
     const tomb = now.get('item-000010.json')!;

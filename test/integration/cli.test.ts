@@ -109,26 +109,36 @@ describe('azbackup CLI', () => {
     it('runs lists the committed runs; ls shows a run, by prefix', async () => {
       const runs = await cli(['runs', ...at()]);
       assert.equal(runs.code, 0, runs.out);
-      assert.match(runs.out, /items +copied +bytes copied +deleted +verified/);
+      assert.match(runs.out, /items +copied +bytes copied +bytes held +deleted +verified/);
       const first = await cli(['ls', ...at(), '--run', runKeys[0]!, '--json']);
-      const sizes = first.out
+      const entries = first.out
         .trim()
         .split('\n')
-        .map((line) => (JSON.parse(line) as { size: number }).size);
+        .map((line) => JSON.parse(line) as { name: string; size: number });
+      const sizes = entries.map((e) => e.size);
       assert.equal(
         bytesCopied[0],
         sizes.reduce((a, b) => a + b, 0),
         'the first run copied all 12 blobs',
       );
       assert.equal(bytesCopied[1], 7, 'the second run copied one changed 7-byte blob');
-      // items, copied, bytes copied, deleted, verified: the first run copied all 12, the second one.
-      runKeys.forEach((key, i) =>
-        assert.match(runs.out, new RegExp(`${key} .* 12 +${i ? 1 : 12} +${bytesCopied[i]} +0  yes`)),
+      // Both runs hold all 12 blobs: the second one with item-000003 at its new 7 bytes.
+      const held0 = bytesCopied[0]!;
+      const held1 = held0 - entries.find((e) => e.name === 'item-000003.json')!.size + 7;
+      // items, copied, bytes copied, bytes held, deleted, verified: the first run copied all 12, the second one.
+      [held0, held1].forEach((held, i) =>
+        assert.match(runs.out, new RegExp(`${runKeys[i]} .* 12 +${i ? 1 : 12} +${bytesCopied[i]} +${held} +0  yes`)),
       );
-      const json = JSON.parse((await cli(['runs', ...at(), '--json'])).out) as { bytesCopied: number }[];
+      const json = JSON.parse((await cli(['runs', ...at(), '--json'])).out) as {
+        bytesCopied: number;
+        bytesHeld: number;
+      }[];
       assert.deepEqual(
-        json.map((r) => r.bytesCopied),
-        bytesCopied,
+        json.map((r) => [r.bytesCopied, r.bytesHeld]),
+        [
+          [bytesCopied[0], held0],
+          [bytesCopied[1], held1],
+        ],
       );
       const ls = await cli(['ls', ...at(), '--run', runKeys[0]!, '--prefix', 'item-00001']);
       assert.equal(ls.code, 0, ls.out);

@@ -35,6 +35,7 @@ const RUN: RunSummary = {
   verified: true,
   counts: {} as RunSummary['counts'],
   bytesCopied: 0,
+  bytesHeld: 0,
   pages: 8,
 };
 
