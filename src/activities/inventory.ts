@@ -69,32 +69,46 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
         const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
         const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
         const abortSignal = Context.current().cancellationSignal;
-        const pages = source.service
-          .getContainerClient(input.container)
-          .listBlobsFlat({ prefix: input.prefix, includeMetadata: true, includeTags: true, abortSignal })
-          .byPage({ continuationToken: input.continuationToken, maxPageSize: input.pageSize });
-        const target = backup.service.getContainerClient(input.backupContainer);
-        if (input.pageIndex === 0) await markRunStarted(target, input);
+        const sourceContainer = source.service.getContainerClient(input.container);
         // On a no-change pass a page usually covers the same names as the previous run's chunk with the
         // same index: then it is settled here (that chunk rewritten, nothing staged, no child workflow),
-        // and the listing goes on, fetching the next page while this one's chunk is written.
+        // and the listing goes on, fetching the next page while this one's chunk is written. Settling needs
+        // names, versions and sizes only, so such pages are listed without metadata and tags (the costly
+        // part of a listing); a page that turns out changed is listed again, in full, to be staged.
         const settle = input.settleUnchanged && input.previousRunKey !== undefined;
+        const listPages = (continuationToken: string | undefined, full: boolean) =>
+          sourceContainer
+            .listBlobsFlat({ prefix: input.prefix, includeMetadata: full, includeTags: full, abortSignal })
+            .byPage({ continuationToken, maxPageSize: input.pageSize });
+        const pages = listPages(input.continuationToken, !settle);
+        const target = backup.service.getContainerClient(input.backupContainer);
+        if (input.pageIndex === 0) await markRunStarted(target, input);
         const settledPages: SettledPage[] = [];
         const writes: Promise<unknown>[] = [];
         const startedAt = Date.now();
         let lo = input.lo;
         let index = input.pageIndex;
+        /** The token this page was listed from: a changed page is listed again from it. */
+        let pageToken = input.continuationToken;
         let chunk = settle ? readChunk(target, input, index, abortSignal) : undefined;
         chunk?.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
         let next = pages.next();
         for (;;) {
-          const listed = await next;
-          const items = listed.done ? [] : listed.value.segment.blobItems.map(toInventoryItem);
-          const token = (listed.done ? undefined : listed.value.continuationToken) || undefined;
-          const lastName = items.at(-1)?.name;
+          let listed = await next;
+          let items = listed.done ? [] : listed.value.segment.blobItems.map(toInventoryItem);
+          let token = (listed.done ? undefined : listed.value.continuationToken) || undefined;
+          let lastName = items.at(-1)?.name;
           const range = { lo, hi: token ? lastName : undefined };
           const previous = await chunk;
           if (!previous || items.length === 0 || !isSettled(items, previous, range, input)) {
+            if (settle) {
+              // Listed lean for settling: the page to stage needs metadata and tags. Whatever changed
+              // meanwhile, this listing is the page (its own names, last name and next token).
+              listed = await listPages(pageToken, true).next();
+              items = listed.done ? [] : listed.value.segment.blobItems.map(toInventoryItem);
+              token = (listed.done ? undefined : listed.value.continuationToken) || undefined;
+              lastName = items.at(-1)?.name;
+            }
             await Promise.all(writes);
             await writeNdjson(
               target.getBlockBlobClient(catalogPaths.inventory(input.scope, input.runKey, index)),
@@ -132,6 +146,7 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
           settledPages.push({ count: items.length, lastName: lastName!, bytesHeld: liveBytes(previous.records) });
           Context.current().heartbeat();
           lo = lastName;
+          pageToken = token;
           index++;
           chunk = readChunk(target, input, index, abortSignal);
           chunk.catch(() => {});

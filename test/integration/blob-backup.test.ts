@@ -154,19 +154,35 @@ describe('blob container backup', () => {
       tags: { project: 'alpha' },
       tier: 'Cool',
     });
+    const copyOf = async (runKey: string) => {
+      const records: CatalogEntry[] = [];
+      for await (const rec of new CatalogStore(bk(), catalogScope('source', container, 'props/')).records(runKey))
+        records.push(rec as CatalogEntry);
+      assert.equal(records.length, 1);
+      return bk().getBlobClient(records[0]!.copy);
+    };
     const r = await run({ prefix: 'props/' });
     assert.equal(r.copied, 1);
-    const runKey = r.runKey;
-    const records: CatalogEntry[] = [];
-    for await (const rec of new CatalogStore(bk(), catalogScope('source', container, 'props/')).records(runKey))
-      records.push(rec as CatalogEntry);
-    assert.equal(records.length, 1);
-    const copy = bk().getBlobClient(records[0]!.copy);
+    const copy = await copyOf(r.runKey);
     const props = await copy.getProperties();
     assert.equal(props.contentType, 'text/csv');
     assert.deepEqual(props.metadata, { owner: 'finance' });
     assert.equal(props.accessTier, 'Cool');
     assert.deepEqual((await copy.getTags()).tags, { project: 'alpha' });
+
+    // An incremental run lists lean (no metadata, no tags) to settle unchanged pages; a changed page is
+    // listed again in full, so its copy still carries the new version's metadata and tags.
+    await blob.upload('a,b\n3,4\n', 8, {
+      blobHTTPHeaders: { blobContentType: 'text/csv' },
+      metadata: { owner: 'treasury' },
+      tags: { project: 'beta' },
+    });
+    const again = await run({ prefix: 'props/' });
+    assert.deepEqual([again.modified, again.copied], [1, 1]);
+    const second = await copyOf(again.runKey);
+    assert.notEqual(second.name, copy.name);
+    assert.deepEqual((await second.getProperties()).metadata, { owner: 'treasury' });
+    assert.deepEqual((await second.getTags()).tags, { project: 'beta' });
   });
 
   it('a verifying run verifies what an earlier verify: none run recorded unverified', async () => {
