@@ -5,9 +5,12 @@ import { catalogPaths } from '../domain/catalog-layout';
 import { MANIFEST_FORMAT, type RunManifest } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
 import { writeJson } from '../storage/ndjson-blob';
-import { deleteUnder, mergeNdjsonBlobs } from './staging';
+import { deleteBlobs, listStaging, mergeNdjsonBlobs } from './staging';
 import { keepAlive } from './keep-alive';
 import { resolveConnection, statusCodeOf } from './failures';
+
+/** A run's staging folders, removed once its manifest is written. */
+const STAGING = ['inventory/', 'progress/', 'reports/'] as const;
 
 export type CommitRunInput = Omit<RunManifest, 'format' | 'report' | 'finishedAt' | 'verified'> & {
   backupConnection: string;
@@ -34,7 +37,8 @@ export function createCommitActivities(connections: ConnectionRegistry) {
         const container = backup.service.getContainerClient(input.backup.container);
         const run = catalogPaths.runPrefix(input.scope, input.runKey);
         const report = catalogPaths.report(input.scope, input.runKey);
-        await mergeNdjsonBlobs(container, `${run}reports/`, report, abortSignal);
+        const staged = await listStaging(container, run, STAGING, abortSignal);
+        await mergeNdjsonBlobs(container, staged['reports/'], report, abortSignal);
         const { backupConnection: _b, scope: _s, maxRequestsPerSecond: _m, ...fields } = input;
         // `unverified` is absent from counts carried over by runs started before it existed.
         const verified = input.counts.failed === 0 && !input.counts.unverified && input.verify !== 'none';
@@ -51,11 +55,7 @@ export function createCommitActivities(connections: ConnectionRegistry) {
         } catch (err) {
           if (statusCodeOf(err) !== 409) throw err; // committed by an earlier attempt
         }
-        await deleteUnder(
-          container,
-          ['inventory/', 'progress/', 'reports/'].map((staging) => `${run}${staging}`),
-          abortSignal,
-        );
+        await deleteBlobs(container, Object.values(staged).flat(), abortSignal);
         return { manifest: manifestBlob.name, report, verified };
       });
     },

@@ -17,7 +17,7 @@ import { FailureType, resolveConnection } from './failures';
 import { keepAlive } from './keep-alive';
 import { PageJournal } from './page-journal';
 import { restoreItem, type OverwritePolicy, type RestoreItemResult } from './restore-item';
-import { deleteUnder, mergeNdjsonBlobs } from './staging';
+import { deleteBlobs, listStaging, mergeNdjsonBlobs } from './staging';
 
 export interface RestoreFilter {
   prefix?: string;
@@ -205,9 +205,10 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
         const staging = catalogPaths.restorePrefix(scope, input.restoreKey);
         const report = `${staging}report.ndjson.gz`;
         const summary = `${staging}summary.json`;
-        await mergeNdjsonBlobs(container, `${staging}reports/`, report, signal);
+        const staged = await listStaging(container, staging, ['progress/', 'reports/'], signal);
+        await mergeNdjsonBlobs(container, staged['reports/'], report, signal);
         await writeJson(container.getBlockBlobClient(summary), { ...input.summary, report }, { abortSignal: signal });
-        await deleteUnder(container, [`${staging}progress/`, `${staging}reports/`], signal);
+        await deleteBlobs(container, [...staged['progress/'], ...staged['reports/']], signal);
         return { report, summary };
       });
     },
