@@ -98,12 +98,16 @@ describe('blob restore', () => {
     assert.equal((await restore({ asOf: runs[1]!.startedAt, target: t2 })).restored, 4);
     assert.deepEqual(await contents(acct('backup', t2.container)), { ...all, 'docs/a.txt': 'a2' });
     const t3 = target();
-    assert.equal((await restore({ asOf: new Date().toISOString(), target: t3 })).restored, 3);
+    const at3 = await restore({ asOf: runs[2]!.startedAt, target: t3 });
+    assert.deepEqual([at3.runKey, at3.restored], [runs[2]!.runKey, 3]);
     assert.deepEqual(await contents(acct('backup', t3.container)), all);
     const t3d = target();
-    const r = await restore({ run: runs[2]!.runKey, includeDeleted: true, target: t3d });
-    assert.equal(r.restored, 4);
+    const r = await restore({ asOf: runs[2]!.startedAt, includeDeleted: true, target: t3d });
+    assert.deepEqual([r.runKey, r.restored], [runs[2]!.runKey, 4]);
     assert.deepEqual(await contents(acct('backup', t3d.container)), { ...all, 'docs/a.txt': 'a2' });
+    // Any time after T3 resolves to T3's run too, and a run can be named by its key.
+    assert.equal((await restore({ asOf: new Date().toISOString(), target: target() })).runKey, runs[2]!.runKey);
+    assert.equal((await restore({ run: runs[2]!.runKey, target: target() })).restored, 3);
   });
 
   it('restores one prefix only, reading only the catalog pages that can hold it', async () => {
