@@ -266,8 +266,17 @@ describe('blob restore', () => {
     });
   }
 
-  it('rejects the backup container as a target', async () => {
+  it('rejects the backup container as a target, writing nothing there', async () => {
+    const names = async () => {
+      const out: string[] = [];
+      for await (const b of acct('backup', backupName).listBlobsFlat()) out.push(`${b.name} ${b.properties.etag}`);
+      return out;
+    };
+    const before = await names();
     const err = await restore({ target: { connection: 'backup', container: backupName } }).catch((e: unknown) => e);
-    assert.match(rootApplicationFailure(err)!.message, /target\.container is the backup container itself/);
+    const failure = rootApplicationFailure(err);
+    assert.equal(failure?.nonRetryable, true);
+    assert.match(failure!.message, /target\.container is the backup container itself/);
+    assert.deepEqual(await names(), before, 'not a blob written, changed or deleted in the backup container');
   });
 });
