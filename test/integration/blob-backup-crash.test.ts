@@ -1,42 +1,19 @@
 // A worker killed in the middle of a backup: a second worker finishes the run, the catalog equals an
 // uninterrupted run's, and no more than the pages in flight are copied again.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ManagedProcess } from '../../dev/managed-process';
+import type { ManagedProcess } from '../../dev/managed-process';
 import { seedBlobs } from '../../dev/seed';
 import { CatalogStore } from '../../src/activities/catalog-store';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import type { CatalogEntry } from '../../src/domain/catalog-record';
 import { backupContainer, progressQuery, type BackupContainerInput } from '../../src/workflows/backup-container';
-import { stackInfo, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { until, workerProcess } from '../support/worker-process';
 
-const root = join(__dirname, '..', '..');
 const BLOBS = 500;
 const PAGE = 100;
 const WINDOW = 2;
-
-function workerProcess(taskQueue: string, name: string): ManagedProcess {
-  return new ManagedProcess({
-    name,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'src/workers/main.ts')],
-    logFile: join(mkdtempSync(join(tmpdir(), 'azb-crash-')), 'worker.log'),
-    cwd: root,
-    env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile, AZBACKUP__temporal__taskQueue: taskQueue },
-  });
-}
-
-async function until(check: () => Promise<boolean>, timeoutInMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutInMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('worker killed mid-backup', () => {
   let w: TestWorker;
