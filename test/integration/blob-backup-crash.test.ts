@@ -2,14 +2,13 @@
 // uninterrupted run's, and no more than the pages in flight are copied again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ManagedProcess } from '../../dev/managed-process';
 import { seedBlobs } from '../../dev/seed';
 import { CatalogStore } from '../../src/activities/catalog-store';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import type { CatalogEntry } from '../../src/domain/catalog-record';
 import { backupContainer, progressQuery, type BackupContainerInput } from '../../src/workflows/backup-container';
 import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
-import { until, workerProcess } from '../support/worker-process';
+import { finishAfterCrash } from '../support/worker-process';
 
 const BLOBS = 500;
 const PAGE = 100;
@@ -47,53 +46,37 @@ describe('worker killed mid-backup', () => {
       concurrency: 4,
       maxRequestsPerSecond: 120, // slow enough to kill it mid-run
     };
-    const first = workerProcess(taskQueue, 'worker A');
-    let second: ManagedProcess | undefined;
-    try {
-      const handle = await w.client.workflow.start(backupContainer, {
-        taskQueue,
-        workflowId: uniqueName('wf-crash'),
-        args: [input],
-      });
-      await until(
-        async () => {
-          const p = await handle.query(progressQuery);
-          return p.pagesDone >= 1 && p.copied < BLOBS - PAGE;
-        },
-        120_000,
-        'the first page to finish',
-      );
-      first.kill('SIGKILL');
-      await first.waitForExit();
-      second = workerProcess(taskQueue, 'worker B');
-      const result = await handle.result();
-      assert.equal(result.failed, 0);
-      assert.equal(result.verified, true);
-      assert.equal(result.listed, BLOBS);
-      // Copies made by worker A but not yet journaled are found again as identical copies.
-      assert.equal(result.copied + result.skipped, BLOBS);
-      assert.ok(
-        result.skipped <= PAGE * WINDOW,
-        `recopy attempts ${result.skipped} <= pages in flight (${PAGE * WINDOW})`,
-      );
-      let copies = 0;
-      const bk = w.connections.blob('backup').service.getContainerClient(crashed);
-      for await (const _ of bk.listBlobsFlat({ prefix: `data/source/${container}/` })) copies++;
-      assert.equal(copies, BLOBS, 'exactly one copy per blob');
+    const result = await finishAfterCrash(
+      taskQueue,
+      () => w.client.workflow.start(backupContainer, { taskQueue, workflowId: uniqueName('wf-crash'), args: [input] }),
+      async (handle) => {
+        const p = await handle.query(progressQuery);
+        return p.pagesDone >= 1 && p.copied < BLOBS - PAGE;
+      },
+    );
+    assert.equal(result.failed, 0);
+    assert.equal(result.verified, true);
+    assert.equal(result.listed, BLOBS);
+    // Copies made by worker A but not yet journaled are found again as identical copies.
+    assert.equal(result.copied + result.skipped, BLOBS);
+    assert.ok(
+      result.skipped <= PAGE * WINDOW,
+      `recopy attempts ${result.skipped} <= pages in flight (${PAGE * WINDOW})`,
+    );
+    let copies = 0;
+    const bk = w.connections.blob('backup').service.getContainerClient(crashed);
+    for await (const _ of bk.listBlobsFlat({ prefix: `data/source/${container}/` })) copies++;
+    assert.equal(copies, BLOBS, 'exactly one copy per blob');
 
-      const clean = await w.client.workflow.execute(backupContainer, {
-        taskQueue: w.taskQueue,
-        workflowId: uniqueName('wf-clean'),
-        args: [{ ...input, backupContainer: uniqueName('bk-clean'), maxRequestsPerSecond: undefined }],
-      });
-      assert.deepEqual(await catalog(crashed, result.runKey), await catalog(clean.backupContainer, clean.runKey));
-      assert.deepEqual(
-        [result.listed, result.new, result.unchanged, result.deleted, result.failed],
-        [clean.listed, clean.new, clean.unchanged, clean.deleted, clean.failed],
-      );
-    } finally {
-      first.kill('SIGKILL');
-      await second?.stop();
-    }
+    const clean = await w.client.workflow.execute(backupContainer, {
+      taskQueue: w.taskQueue,
+      workflowId: uniqueName('wf-clean'),
+      args: [{ ...input, backupContainer: uniqueName('bk-clean'), maxRequestsPerSecond: undefined }],
+    });
+    assert.deepEqual(await catalog(crashed, result.runKey), await catalog(clean.backupContainer, clean.runKey));
+    assert.deepEqual(
+      [result.listed, result.new, result.unchanged, result.deleted, result.failed],
+      [clean.listed, clean.new, clean.unchanged, clean.deleted, clean.failed],
+    );
   });
 });

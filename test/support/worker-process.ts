@@ -3,6 +3,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Workflow } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ManagedProcess } from '../../dev/managed-process';
 import { stackInfo } from './stack';
 
@@ -26,4 +28,28 @@ export async function until(check: () => Promise<boolean>, timeoutInMs: number, 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Starts a workflow on worker process A, SIGKILLs A once `progressed` says the run is mid-way, and lets
+ * worker process B finish it: the workflow's result, with both processes gone.
+ */
+export async function finishAfterCrash<R>(
+  taskQueue: string,
+  start: () => Promise<WorkflowHandle<Workflow> & { result(): Promise<R> }>,
+  progressed: (handle: WorkflowHandle<Workflow>) => Promise<boolean>,
+): Promise<R> {
+  const first = workerProcess(taskQueue, 'worker A');
+  let second: ManagedProcess | undefined;
+  try {
+    const handle = await start();
+    await until(() => progressed(handle), 120_000, 'the run to get part of the way');
+    first.kill('SIGKILL');
+    await first.waitForExit();
+    second = workerProcess(taskQueue, 'worker B');
+    return await handle.result();
+  } finally {
+    first.kill('SIGKILL');
+    await second?.stop();
+  }
 }
