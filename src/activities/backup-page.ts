@@ -14,7 +14,7 @@ import { backupItem, type InventoryItem, type ItemContext } from './backup-item'
 import { CatalogStore, rangeMetadata, type NameRange } from './catalog-store';
 import { keepAlive } from './keep-alive';
 import type { LeaseTiming } from './lease';
-import { resolveConnection, statusCodeOf } from './failures';
+import { resolveConnection, unlessNotFound } from './failures';
 import { PageJournal, type ItemResult } from './page-journal';
 import type { VerifyMode } from './verify';
 
@@ -200,13 +200,7 @@ async function recheckCopies(
 ) {
   await mapWithConcurrency(items, concurrency, async (c, i) => {
     if (c.kind !== 'unchanged') return;
-    const props = await container
-      .getBlobClient(c.previous.copy)
-      .getProperties({ abortSignal })
-      .catch((err: unknown) => {
-        if (statusCodeOf(err) === 404) return undefined;
-        throw err;
-      });
+    const props = await unlessNotFound(container.getBlobClient(c.previous.copy).getProperties({ abortSignal }));
     if (!props || props.contentLength !== c.previous.size)
       items[i] = { kind: 'modified', blob: c.blob, previous: c.previous };
   });

@@ -4,11 +4,10 @@
 // only a container carrying that tag is ever deleted.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContainerClient, ContainerGetPropertiesResponse } from '@azure/storage-blob';
 import { sameAccount } from '../domain/account-url';
 import type { ConnectionRegistry } from '../storage/connections';
 import type { CatalogLocation } from './catalog-queries';
-import { FailureType, resolveConnection, statusCodeOf } from './failures';
+import { FailureType, resolveConnection, statusCodeOf, unlessNotFound } from './failures';
 
 /** Container metadata naming the drill that created the container (metadata names are lowercase). */
 export const DRILL_TAG = 'azbackupdrill';
@@ -53,7 +52,7 @@ export function createDrillScratchActivities(connections: ConnectionRegistry) {
       )
         throw reject('is the source container');
       const client = scratch.service.getContainerClient(container);
-      const existing = await properties(client, signal);
+      const existing = await unlessNotFound(client.getProperties({ abortSignal: signal }));
       if (existing && existing.metadata?.[DRILL_TAG] !== drillKey) throw reject('already exists');
       if (existing) return; // created by an earlier attempt of this drill
       // The only write, after every check has passed.
@@ -62,7 +61,8 @@ export function createDrillScratchActivities(connections: ConnectionRegistry) {
       } catch (err) {
         if (statusCodeOf(err) !== 409) throw err;
         // Someone created it since the check (or an earlier attempt did, its answer lost): ours only if tagged so.
-        if ((await properties(client, signal))?.metadata?.[DRILL_TAG] !== drillKey) throw reject('already exists');
+        const found = await unlessNotFound(client.getProperties({ abortSignal: signal }));
+        if (found?.metadata?.[DRILL_TAG] !== drillKey) throw reject('already exists');
       }
     },
 
@@ -71,7 +71,7 @@ export function createDrillScratchActivities(connections: ConnectionRegistry) {
       const signal = Context.current().cancellationSignal;
       const scratch = resolveConnection(() => connections.blob(input.connection), 'scratch.connection');
       const client = scratch.service.getContainerClient(input.container);
-      const existing = await properties(client, signal);
+      const existing = await unlessNotFound(client.getProperties({ abortSignal: signal }));
       if (!existing) return { deleted: false };
       if (existing.metadata?.[DRILL_TAG] !== input.drillKey) {
         Context.current().log.warn('Scratch container not created by this drill: left alone', {
@@ -83,16 +83,4 @@ export function createDrillScratchActivities(connections: ConnectionRegistry) {
       return { deleted: true };
     },
   };
-}
-
-async function properties(
-  client: ContainerClient,
-  abortSignal: AbortSignal,
-): Promise<ContainerGetPropertiesResponse | undefined> {
-  try {
-    return await client.getProperties({ abortSignal });
-  } catch (err) {
-    if (statusCodeOf(err) === 404) return undefined;
-    throw err;
-  }
 }

@@ -25,6 +25,16 @@ export function statusCodeOf(err: unknown): number | undefined {
   return typeof err === 'object' && err !== null && 'statusCode' in err ? (err.statusCode as number) : undefined;
 }
 
+/** The call's result, or undefined where the service answers 404 (the blob or container is not there). */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (statusCodeOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
 export function errorCodeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as { code?: unknown; details?: { errorCode?: unknown } };

@@ -1,11 +1,11 @@
 // One blob through a restore: the catalog's version of it is copied server-side from the backup
 // account to the target, under the overwrite policy, with content type, metadata and tags, then
 // checked (size + MD5) against the catalog. Permanent problems are reported; transient ones throw.
-import type { BlobClient, ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import type { CatalogEntry } from '../domain/catalog-record';
 import type { BlobAccount } from '../storage/blob-account';
 import { copyVersion } from './copy';
-import { errorCodeOf, statusCodeOf } from './failures';
+import { errorCodeOf, statusCodeOf, unlessNotFound } from './failures';
 import { verifyCopy } from './verify';
 
 export type OverwritePolicy = 'never' | 'ifNewer' | 'always';
@@ -43,7 +43,7 @@ export async function restoreItem(
   });
   try {
     const target = ctx.target.getBlockBlobClient(entry.name);
-    const existing = await propertiesOrUndefined(target, ctx.abortSignal);
+    const existing = await unlessNotFound(target.getProperties({ abortSignal: ctx.abortSignal }));
     if (existing) {
       const stored = existing.contentMD5?.length ? Buffer.from(existing.contentMD5).toString('base64') : undefined;
       if (existing.contentLength === entry.size && stored !== undefined && stored === entry.md5)
@@ -100,15 +100,6 @@ export async function restoreItem(
     }
     if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429)
       return result('failed', `${status} ${errorCodeOf(err) ?? ''}: ${String((err as Error).message).split('\n')[0]}`);
-    throw err;
-  }
-}
-
-async function propertiesOrUndefined(blob: BlobClient, abortSignal: AbortSignal) {
-  try {
-    return await blob.getProperties({ abortSignal });
-  } catch (err) {
-    if (statusCodeOf(err) === 404) return undefined;
     throw err;
   }
 }
