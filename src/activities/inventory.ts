@@ -1,7 +1,7 @@
 // Inventory: list one page of the source container and stage it in the backup container, so the page's
 // work (a child workflow) gets a reference, never a list of names through Temporal.
 import { Context } from '@temporalio/activity';
-import type { BlobItem, ContainerClient } from '@azure/storage-blob';
+import type { BlobItem, ContainerClient, ContainerListBlobFlatSegmentResponse } from '@azure/storage-blob';
 import { gunzipSync } from 'node:zlib';
 import { liveBytes, type CatalogRecord } from '../domain/catalog-record';
 import { classifyPage } from '../domain/classify';
@@ -94,20 +94,14 @@ export function createInventoryActivities(connections: ConnectionRegistry) {
         chunk?.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
         let next = pages.next();
         for (;;) {
-          let listed = await next;
-          let items = listed.done ? [] : listed.value.segment.blobItems.map(toInventoryItem);
-          let token = (listed.done ? undefined : listed.value.continuationToken) || undefined;
-          let lastName = items.at(-1)?.name;
+          let { items, token, lastName } = pageOf(await next);
           const range = { lo, hi: token ? lastName : undefined };
           const previous = await chunk;
           if (!previous || items.length === 0 || !isSettled(items, previous, range, input)) {
             if (settle) {
               // Listed lean for settling: the page to stage needs metadata and tags. Whatever changed
               // meanwhile, this listing is the page (its own names, last name and next token).
-              listed = await listPages(pageToken, true).next();
-              items = listed.done ? [] : listed.value.segment.blobItems.map(toInventoryItem);
-              token = (listed.done ? undefined : listed.value.continuationToken) || undefined;
-              lastName = items.at(-1)?.name;
+              ({ items, token, lastName } = pageOf(await listPages(pageToken, true).next()));
             }
             await Promise.all(writes);
             await writeNdjson(
@@ -215,6 +209,17 @@ function isSettled(
   if (!sameRange(previous.range, range)) return false;
   const page = classifyPage(items, previous.records, options);
   return page.deleted.length === 0 && page.items.every((c) => c.kind === 'unchanged');
+}
+
+/** One listing page's items, its next token (none at the end) and its last name. */
+function pageOf(listed: IteratorResult<ContainerListBlobFlatSegmentResponse>): {
+  items: InventoryItem[];
+  token: string | undefined;
+  lastName: string | undefined;
+} {
+  if (listed.done) return { items: [], token: undefined, lastName: undefined };
+  const items = listed.value.segment.blobItems.map(toInventoryItem);
+  return { items, token: listed.value.continuationToken || undefined, lastName: items.at(-1)?.name };
 }
 
 function toInventoryItem(b: BlobItem): InventoryItem {
