@@ -1,22 +1,23 @@
 // The work of one inventory page: classify it against the previous run's catalog for the same name
 // range, back up what is new or modified (resuming from the page journal on retries), then write the
 // page's catalog chunk (full state of the range) and its report of skipped and failed items.
-import { Context } from '@temporalio/activity';
-import { setMaxListeners } from 'node:events';
+import type { ContainerClient } from '@azure/storage-blob';
+import { backupItem, type ItemContext } from '../blob/backup-item';
+import type { LeaseTiming } from '../blob/lease';
+import type { InventoryItem } from '../blob/listing';
+import { writeNdjson, readNdjson } from '../catalog/ndjson-blob';
+import { PageJournal, workThroughJournaled, type ItemResult } from '../catalog/page-journal';
+import { CatalogStore, rangeMetadata } from '../catalog/store';
 import { emptyCounts, type BackupCounts } from '../domain/backup-counts';
 import { catalogPaths } from '../domain/catalog-layout';
 import { compareNames, liveBytes, type CatalogRecord } from '../domain/catalog-record';
+import type { BackupMode, VerifyMode } from '../domain/choices';
 import { classifyPage, type Classified } from '../domain/classify';
+import type { NameRange } from '../domain/name-range';
 import { mapWithConcurrency } from '../lib/async-pool';
 import type { ConnectionRegistry } from '../storage/connections';
-import { readNdjson, writeNdjson } from '../storage/ndjson-blob';
-import { backupItem, type InventoryItem, type ItemContext } from './backup-item';
-import { CatalogStore, rangeMetadata, type NameRange } from './catalog-store';
-import { keepAlive } from './keep-alive';
-import type { LeaseTiming } from './lease';
-import { resolveConnection, unlessNotFound } from './failures';
-import { PageJournal, type ItemResult } from './page-journal';
-import type { VerifyMode } from './verify';
+import { unlessNotFound } from '../storage/errors';
+import { defineActivity } from './toolkit';
 
 export interface BackupPageInput {
   source: string;
@@ -29,7 +30,7 @@ export interface BackupPageInput {
   pageIndex: number;
   range: NameRange;
   previousRunKey?: string;
-  mode: 'incremental' | 'full';
+  mode: BackupMode;
   snapshot: boolean;
   leaseMode: boolean;
   verify: VerifyMode;
@@ -52,109 +53,99 @@ export interface BackupPageOptions {
 
 export function createBackupPageActivities(connections: ConnectionRegistry, options: BackupPageOptions = {}) {
   return {
-    backupPage(input: BackupPageInput): Promise<BackupCounts> {
-      return keepAlive(async () => {
-        const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
-        const source = resolveConnection(() => connections.blob(input.source, cap), 'source');
-        const backup = resolveConnection(() => connections.blob(input.backup, cap), 'backup');
-        const signal = Context.current().cancellationSignal;
-        const info = Context.current().info;
-        setMaxListeners(input.concurrency * 4 + 20, signal);
-        const backupContainer = backup.service.getContainerClient(input.backupContainer);
-        const store = new CatalogStore(backupContainer, input.scope);
-
-        const listed: InventoryItem[] = [];
-        const previous: CatalogRecord[] = [];
-        const inventory = backupContainer.getBlobClient(
-          catalogPaths.inventory(input.scope, input.runKey, input.pageIndex),
-        );
-        // Both reads at once: on a no-change pass they are most of the page's time.
-        await Promise.all([
-          (async () => {
-            for await (const item of readNdjson<InventoryItem>(inventory, signal)) listed.push(item);
-          })(),
-          (async () => {
-            if (!input.previousRunKey) return;
-            for await (const r of store.records(input.previousRunKey, input.range, signal)) previous.push(r);
-          })(),
-        ]);
-        const page = classifyPage(listed, previous, {
-          full: input.mode === 'full',
-          redoUnverified: input.redoUnverified,
-          requireSnapshot: input.snapshot,
-          requireVerified: input.verify !== 'none',
-        });
-        if (input.checkCopies) await recheckCopies(page.items, backupContainer, input.concurrency, signal);
-
-        const journal = new PageJournal(
-          backupContainer.getAppendBlobClient(
-            `${catalogPaths.runPrefix(input.scope, input.runKey)}progress/${input.pageIndex}.ndjson`,
-          ),
-        );
-        const changed = page.items.filter((c) => c.kind !== 'unchanged');
-        // A page with nothing to copy needs no journal (two requests saved per page on a no-change pass).
-        const done = changed.length ? await journal.load(signal) : new Map<string, ItemResult>();
-        const todo = changed.filter((c) => !done.has(c.blob.name));
-        const byName = new Map(listed.map((b) => [b.name, b]));
-        const ctx: ItemContext = {
-          source,
-          sourceContainer: source.service.getContainerClient(input.container),
-          backupContainer,
-          container: input.container,
-          snapshot: input.snapshot,
-          leaseMode: input.leaseMode,
-          lease: options.lease,
-          verify: input.verify,
-          copy: {
-            overwrite: input.mode === 'full',
-            largeBlobThresholdBytes: input.largeBlobThresholdBytes,
-            blockBytes: input.blockBytes,
-          },
-          runStartedAt: input.runStartedAt,
-          reuseSnapshotsSince: info.attempt > 1 ? new Date(info.scheduledTimestampMs) : undefined,
-          abortSignal: signal,
-        };
-        let finished = done.size;
-        try {
-          await mapWithConcurrency(todo, input.concurrency, async (c) => {
-            const result = await backupItem(ctx, byName.get(c.blob.name)!);
-            done.set(result.name, result);
-            journal.record(result);
-            Context.current().heartbeat({ finished: ++finished });
-          });
-        } finally {
-          if (changed.length) await journal.flush();
-        }
-
-        const records = pageRecords(page, done, input.runStartedAt);
-        const results = [...done.values()];
-        await writeNdjson(
-          backupContainer.getBlockBlobClient(catalogPaths.page(input.scope, input.runKey, input.pageIndex)),
-          records,
-          {
-            metadata: rangeMetadata(input.range, records.length),
-            abortSignal: signal,
-          },
-        );
-        const problems = results
-          .filter((r) => r.outcome !== 'copied' && r.reason)
-          .map(({ name, outcome, reason }) => ({ name, outcome, reason }));
-        if (problems.length) {
-          await writeNdjson(
-            backupContainer.getBlockBlobClient(catalogPaths.pageReport(input.scope, input.runKey, input.pageIndex)),
-            problems,
-            {
-              abortSignal: signal,
-            },
-          );
-        }
-        const counts = countPage(page, results, listed.length);
-        counts.bytesHeld = liveBytes(records);
-        if (input.verify !== 'none') counts.unverified = records.filter((r) => 'verified' in r && !r.verified).length;
-        return counts;
+    backupPage: defineActivity(connections, async (input: BackupPageInput, tools): Promise<BackupCounts> => {
+      const { signal, info } = tools;
+      const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
+      const source = tools.blob(input.source, 'source', cap);
+      const backupContainer = tools.blob(input.backup, 'backup', cap).service.getContainerClient(input.backupContainer);
+      tools.expectListeners(input.concurrency * 4 + 10);
+      const { listed, previous } = await readPage(backupContainer, input, signal);
+      const page = classifyPage(listed, previous, {
+        full: input.mode === 'full',
+        redoUnverified: input.redoUnverified,
+        requireSnapshot: input.snapshot,
+        requireVerified: input.verify !== 'none',
       });
-    },
+      if (input.checkCopies) await recheckCopies(page.items, backupContainer, input.concurrency, signal);
+
+      const changed = page.items.filter((c) => c.kind !== 'unchanged');
+      const byName = new Map(listed.map((b) => [b.name, b]));
+      const ctx: ItemContext = {
+        source,
+        sourceContainer: source.service.getContainerClient(input.container),
+        backupContainer,
+        container: input.container,
+        snapshot: input.snapshot,
+        leaseMode: input.leaseMode,
+        lease: options.lease,
+        verify: input.verify,
+        copy: {
+          overwrite: input.mode === 'full',
+          largeBlobThresholdBytes: input.largeBlobThresholdBytes,
+          blockBytes: input.blockBytes,
+          onProgress: () => tools.heartbeat(),
+        },
+        runStartedAt: input.runStartedAt,
+        reuseSnapshotsSince: info.attempt > 1 ? new Date(info.scheduledTimestampMs) : undefined,
+        abortSignal: signal,
+      };
+      const done = await workThroughJournaled({
+        // A page with nothing to copy needs no journal (two requests saved per page on a no-change pass).
+        journal: changed.length
+          ? new PageJournal<ItemResult>(
+              backupContainer.getAppendBlobClient(catalogPaths.journal(input.scope, input.runKey, input.pageIndex)),
+            )
+          : undefined,
+        items: changed,
+        nameOf: (c) => c.blob.name,
+        concurrency: input.concurrency,
+        work: (c) => backupItem(ctx, byName.get(c.blob.name)!),
+        onFinished: (finished) => tools.heartbeat({ finished }),
+        abortSignal: signal,
+      });
+
+      const records = pageRecords(page, done, input.runStartedAt);
+      const results = [...done.values()];
+      await writeNdjson(
+        backupContainer.getBlockBlobClient(catalogPaths.page(input.scope, input.runKey, input.pageIndex)),
+        records,
+        { metadata: rangeMetadata(input.range, records.length), abortSignal: signal },
+      );
+      const problems = results
+        .filter((r) => r.outcome !== 'copied' && r.reason)
+        .map(({ name, outcome, reason }) => ({ name, outcome, reason }));
+      if (problems.length) {
+        await writeNdjson(
+          backupContainer.getBlockBlobClient(catalogPaths.pageReport(input.scope, input.runKey, input.pageIndex)),
+          problems,
+          { abortSignal: signal },
+        );
+      }
+      const counts = countPage(page, results, listed.length);
+      counts.bytesHeld = liveBytes(records);
+      if (input.verify !== 'none') counts.unverified = records.filter((r) => 'verified' in r && !r.verified).length;
+      return counts;
+    }),
   };
+}
+
+/** The staged listing page, and the previous run's records of the same range; both at once, since on a
+ * no-change pass they are most of the page's time. */
+async function readPage(container: ContainerClient, input: BackupPageInput, signal: AbortSignal) {
+  const listed: InventoryItem[] = [];
+  const previous: CatalogRecord[] = [];
+  const inventory = container.getBlobClient(catalogPaths.inventory(input.scope, input.runKey, input.pageIndex));
+  const store = new CatalogStore(container, input.scope);
+  await Promise.all([
+    (async () => {
+      for await (const item of readNdjson<InventoryItem>(inventory, signal)) listed.push(item);
+    })(),
+    (async () => {
+      if (!input.previousRunKey) return;
+      for await (const r of store.records(input.previousRunKey, input.range, signal)) previous.push(r);
+    })(),
+  ]);
+  return { listed, previous };
 }
 
 /** The range's state after this run, in name order: kept, newly backed up, and tombstones. */
@@ -194,7 +185,7 @@ function countPage(page: ReturnType<typeof classifyPage>, results: ItemResult[],
 /** Reconcile: an unchanged blob whose copy is gone (or the wrong size) is backed up again. */
 async function recheckCopies(
   items: Classified[],
-  container: ItemContext['backupContainer'],
+  container: ContainerClient,
   concurrency: number,
   abortSignal: AbortSignal,
 ) {

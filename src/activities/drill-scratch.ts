@@ -2,12 +2,12 @@
 // drill deletes it in a `finally`, a wrong name would delete real data: the backup container, the source
 // or anyone's existing container. So it must be new, it is tagged with the drill's key when created, and
 // only a container carrying that tag is ever deleted.
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import type { CatalogLocation } from '../catalog/queries';
 import { sameAccount } from '../domain/account-url';
+import { InvalidInputError } from '../domain/failures';
 import type { ConnectionRegistry } from '../storage/connections';
-import type { CatalogLocation } from './catalog-queries';
-import { FailureType, resolveConnection, statusCodeOf, unlessNotFound } from './failures';
+import { statusCodeOf, unlessNotFound } from '../storage/errors';
+import { defineActivity } from './toolkit';
 
 /** Container metadata naming the drill that created the container (metadata names are lowercase). */
 export const DRILL_TAG = 'azbackupdrill';
@@ -27,25 +27,23 @@ export interface PrepareDrillScratchInput extends CatalogLocation {
 export function createDrillScratchActivities(connections: ConnectionRegistry) {
   return {
     /** Checks the scratch container is none of the drill's data and does not exist, then creates it, tagged. */
-    async prepareDrillScratch(input: PrepareDrillScratchInput): Promise<void> {
-      const signal = Context.current().cancellationSignal;
+    prepareDrillScratch: defineActivity(connections, async (input: PrepareDrillScratchInput, tools): Promise<void> => {
+      const { signal } = tools;
       const { connection, container, drillKey } = input.scratch;
-      const scratch = resolveConnection(() => connections.blob(connection), 'scratch.connection');
-      const backup = resolveConnection(() => connections.blob(input.backup), 'backup');
+      const scratch = tools.blob(connection, 'scratch.connection');
+      const backup = tools.blob(input.backup, 'backup');
       const where = `${scratch.accountName}/${container}`;
       const reject = (why: string) =>
-        ApplicationFailure.nonRetryable(
+        new InvalidInputError(
+          'scratch.container',
           `scratch.container: ${where} ${why}; the drill creates its scratch container and deletes it afterwards, ` +
             'so name a new container (or leave it out)',
-          FailureType.InvalidInput,
           { field: 'scratch.container', value: container },
         );
       if (sameAccount(scratch.service.url, backup.service.url) && container === input.backupContainer)
         throw reject('is the backup container');
       // The catalog names the source by account name; the live source connection, when given, by endpoint.
-      const live = input.liveSource
-        ? resolveConnection(() => connections.blob(input.liveSource!), 'liveSource')
-        : undefined;
+      const live = input.liveSource ? tools.blob(input.liveSource, 'liveSource') : undefined;
       if (
         container === input.source.container &&
         (scratch.accountName === input.source.account || (live && sameAccount(scratch.service.url, live.service.url)))
@@ -64,23 +62,23 @@ export function createDrillScratchActivities(connections: ConnectionRegistry) {
         const found = await unlessNotFound(client.getProperties({ abortSignal: signal }));
         if (found?.metadata?.[DRILL_TAG] !== drillKey) throw reject('already exists');
       }
-    },
+    }),
 
     /** Deletes the scratch container only if this drill created it (it carries the drill's tag). */
-    async deleteScratch(input: DrillScratch): Promise<{ deleted: boolean }> {
-      const signal = Context.current().cancellationSignal;
-      const scratch = resolveConnection(() => connections.blob(input.connection), 'scratch.connection');
+    deleteScratch: defineActivity(connections, async (input: DrillScratch, tools): Promise<{ deleted: boolean }> => {
+      const { signal } = tools;
+      const scratch = tools.blob(input.connection, 'scratch.connection');
       const client = scratch.service.getContainerClient(input.container);
       const existing = await unlessNotFound(client.getProperties({ abortSignal: signal }));
       if (!existing) return { deleted: false };
       if (existing.metadata?.[DRILL_TAG] !== input.drillKey) {
-        Context.current().log.warn('Scratch container not created by this drill: left alone', {
+        tools.log.warn('Scratch container not created by this drill: left alone', {
           container: `${scratch.accountName}/${input.container}`,
         });
         return { deleted: false };
       }
       await client.deleteIfExists({ abortSignal: signal });
       return { deleted: true };
-    },
+    }),
   };
 }

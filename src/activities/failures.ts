@@ -1,52 +1,45 @@
-// Turning errors into Temporal failures: bad input and misconfiguration are non-retryable (a retry
-// cannot fix them), everything else is left for the retry policy.
+// The activity boundary's one error classifier: what a retry cannot fix (bad input, an unknown or
+// wrong-kind connection, a source that is not there) becomes a non-retryable failure of its type with a
+// message that says what to fix; everything else is rethrown as it is, for the retry policy.
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, InvalidInputError, NotFoundError } from '../domain/failures';
 import { UnknownConnectionError, WrongConnectionKindError } from '../storage/errors';
 
-export const FailureType = {
-  InvalidInput: 'InvalidInput',
-  UnknownConnection: 'UnknownConnection',
-  SourceNotFound: 'SourceNotFound',
-} as const;
+export { FailureType };
 
-/** Configuration errors become non-retryable failures naming the input field. */
-export function asActivityFailure(err: unknown, field?: string): unknown {
+/** Names the input field that held the connection name, for a connection error raised below it. */
+export class ConnectionFieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly connectionError: UnknownConnectionError | WrongConnectionKindError,
+  ) {
+    super(`${field}: ${connectionError.message}`);
+    this.name = 'ConnectionFieldError';
+  }
+}
+
+export function classifyFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof ConnectionFieldError) {
+    return ApplicationFailure.nonRetryable(err.message, FailureType.UnknownConnection, {
+      field: err.field,
+      connection: err.connectionError.connection,
+    });
+  }
   if (err instanceof UnknownConnectionError || err instanceof WrongConnectionKindError) {
+    return ApplicationFailure.nonRetryable(err.message, FailureType.UnknownConnection, {
+      connection: err.connection,
+    });
+  }
+  if (err instanceof InvalidInputError) {
+    return ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput, err.details ?? { field: err.field });
+  }
+  if (err instanceof NotFoundError) {
     return ApplicationFailure.nonRetryable(
-      field ? `${field}: ${err.message}` : err.message,
-      FailureType.UnknownConnection,
-      { field, connection: err.connection },
+      err.message,
+      FailureType.SourceNotFound,
+      ...(err.details === undefined ? [] : [err.details]),
     );
   }
   return err;
-}
-
-export function statusCodeOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'statusCode' in err ? (err.statusCode as number) : undefined;
-}
-
-/** The call's result, or undefined where the service answers 404 (the blob or container is not there). */
-export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (err) {
-    if (statusCodeOf(err) === 404) return undefined;
-    throw err;
-  }
-}
-
-export function errorCodeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { code?: unknown; details?: { errorCode?: unknown } };
-  if (typeof e.details?.errorCode === 'string') return e.details.errorCode;
-  return typeof e.code === 'string' ? e.code : undefined;
-}
-
-/** Resolves a named connection; an unknown or wrong-kind name fails the activity for good. */
-export function resolveConnection<T>(fn: () => T, field: string): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw asActivityFailure(err, field);
-  }
 }

@@ -1,16 +1,16 @@
 // Two-phase garbage collection of one source container's backup objects. Mark lists what no committed
 // or running backup references; after a grace period, sweep deletes those still unreferenced and not
 // written since the mark (a conditional delete), so a backup running meanwhile never loses a copy.
-import { Context } from '@temporalio/activity';
 import type { ContainerClient } from '@azure/storage-blob';
-import { catalogPaths, containerDataPrefix } from '../domain/catalog-layout';
+import { readJson, readNdjson, writeNdjson } from '../catalog/ndjson-blob';
+import { collectReferences, estimateReferences, type CatalogReferences, type RunDir } from '../catalog/references';
+import { catalogPaths, containerDataPrefix, gcPaths } from '../domain/catalog-layout';
+import { DEFAULT_MAX_REFERENCES_IN_MEMORY } from '../domain/defaults';
 import { partitionOf } from '../domain/hash-partition';
 import type { ConnectionRegistry } from '../storage/connections';
-import { readJson, readNdjson, writeNdjson } from '../storage/ndjson-blob';
-import { collectReferences, estimateReferences, type CatalogReferences, type RunDir } from './catalog-references';
-import { resolveConnection, statusCodeOf } from './failures';
-import { keepAlive } from './keep-alive';
+import { statusCodeOf } from '../storage/errors';
 import type { RetentionPlan } from './retention';
+import { defineActivity, type ActivityTools } from './toolkit';
 
 export interface GarbageInput {
   backup: string;
@@ -64,102 +64,98 @@ interface Candidate {
   run?: string;
 }
 
-export function gcPrefix(input: GarbageInput): string {
-  return `gc/${input.source.account}/${input.source.container}/${input.gcKey}/`;
-}
+const open = (input: GarbageInput, tools: ActivityTools) =>
+  tools.blob(input.backup, 'backup').service.getContainerClient(input.backupContainer);
+
+const candidatesOf = (input: GarbageInput) =>
+  gcPaths.candidates(input.source.account, input.source.container, input.gcKey);
 
 export function createGarbageActivities(connections: ConnectionRegistry) {
-  const open = (input: GarbageInput) =>
-    resolveConnection(() => connections.blob(input.backup), 'backup').service.getContainerClient(input.backupContainer);
   return {
-    markGarbage(input: MarkGarbageInput): Promise<MarkGarbageResult> {
-      return keepAlive(async () => {
-        const signal = Context.current().cancellationSignal;
-        const container = open(input);
-        // Taken before anything is read: whatever is written after it is never deleted by this collection.
-        const markedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
-        const plan = input.dryRunPlan
-          ? await readJson<RetentionPlan>(container.getBlobClient(input.dryRunPlan))
-          : undefined;
-        const partitions = await partitionCount(container, input, signal);
-        let count = 0;
-        let bytes = 0;
-        let catalogFiles = 0;
-        const candidates = container.getBlockBlobClient(`${gcPrefix(input)}candidates.ndjson.gz`);
-        await writeNdjson(
-          candidates,
-          (async function* () {
-            for await (const c of unreferenced(container, input, partitions, plan?.remove, signal)) {
-              if (c.kind === 'catalog') catalogFiles++;
-              else {
-                count++;
-                bytes += c.size;
-              }
-              yield c;
+    markGarbage: defineActivity(connections, async (input: MarkGarbageInput, tools): Promise<MarkGarbageResult> => {
+      const { signal } = tools;
+      const container = open(input, tools);
+      // Taken before anything is read: whatever is written after it is never deleted by this collection.
+      const markedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+      const plan = input.dryRunPlan
+        ? await readJson<RetentionPlan>(container.getBlobClient(input.dryRunPlan))
+        : undefined;
+      const partitions = await partitionCount(container, input, signal);
+      let count = 0;
+      let bytes = 0;
+      let catalogFiles = 0;
+      const candidates = container.getBlockBlobClient(candidatesOf(input));
+      await writeNdjson(
+        candidates,
+        (async function* () {
+          for await (const c of unreferenced(container, input, partitions, plan?.remove, signal)) {
+            if (c.kind === 'catalog') catalogFiles++;
+            else {
+              count++;
+              bytes += c.size;
             }
-          })(),
-          { abortSignal: signal, metadata: { markedat: markedAt.toISOString() } },
-        );
-        return { candidates: candidates.name, count, bytes, catalogFiles, markedAt: markedAt.toISOString() };
-      });
-    },
+            yield c;
+          }
+        })(),
+        { abortSignal: signal, metadata: { markedat: markedAt.toISOString() } },
+      );
+      return { candidates: candidates.name, count, bytes, catalogFiles, markedAt: markedAt.toISOString() };
+    }),
 
-    sweepGarbage(input: SweepGarbageInput): Promise<SweepGarbageResult> {
-      return keepAlive(async () => {
-        const signal = Context.current().cancellationSignal;
-        const container = open(input);
-        const partitions = await partitionCount(container, input, signal);
-        const report = `${gcPrefix(input)}${input.dryRun ? 'would-delete' : 'deleted'}.ndjson.gz`;
-        const result: SweepGarbageResult = { deleted: 0, bytesDeleted: 0, catalogFilesDeleted: 0, kept: 0, report };
-        const markedAt = new Date(input.markedAt);
-        await writeNdjson(
-          container.getBlockBlobClient(report),
-          (async function* () {
-            const marked = container.getBlobClient(`${gcPrefix(input)}candidates.ndjson.gz`);
-            // One pass over the marked candidates per partition, each against that partition's references.
-            for (let index = 0; index < partitions; index++) {
-              const refs = await references(container, input, new Date(), signal, { index, count: partitions });
-              const garbageRuns = new Set(refs.runs.filter((r) => r.state === 'garbage').map((r) => r.runKey));
-              for await (const c of readNdjson<Candidate>(marked, signal)) {
-                // Catalog files are decided in the first pass, objects in their own partition's.
-                if (c.kind === 'object' ? partitionOf(c.name, partitions) !== index : index !== 0) continue;
-                const stillGarbage = c.kind === 'object' ? !refs.copies.has(c.name) : garbageRuns.has(c.run!);
-                if (!stillGarbage) {
-                  result.kept++;
-                  continue;
-                }
-                if (!input.dryRun) {
-                  try {
-                    // Conditional: a copy rewritten after the mark (a backup running now) stays.
-                    await container.deleteBlob(c.name, {
-                      conditions: { ifUnmodifiedSince: markedAt },
-                      deleteSnapshots: 'include',
-                      abortSignal: signal,
-                    });
-                  } catch (err) {
-                    const status = statusCodeOf(err);
-                    if (status === 412) {
-                      result.kept++;
-                      continue;
-                    }
-                    if (status !== 404) throw err;
-                  }
-                }
-                if (c.kind === 'catalog') result.catalogFilesDeleted++;
-                else {
-                  result.deleted++;
-                  result.bytesDeleted += c.size;
-                }
-                Context.current().heartbeat();
-                yield { ...c, deletedAt: new Date().toISOString() };
+    sweepGarbage: defineActivity(connections, async (input: SweepGarbageInput, tools): Promise<SweepGarbageResult> => {
+      const { signal } = tools;
+      const container = open(input, tools);
+      const partitions = await partitionCount(container, input, signal);
+      const report = gcPaths.report(input.source.account, input.source.container, input.gcKey, input.dryRun);
+      const result: SweepGarbageResult = { deleted: 0, bytesDeleted: 0, catalogFilesDeleted: 0, kept: 0, report };
+      const markedAt = new Date(input.markedAt);
+      await writeNdjson(
+        container.getBlockBlobClient(report),
+        (async function* () {
+          const marked = container.getBlobClient(candidatesOf(input));
+          // One pass over the marked candidates per partition, each against that partition's references.
+          for (let index = 0; index < partitions; index++) {
+            const refs = await references(container, input, new Date(), signal, { index, count: partitions });
+            const garbageRuns = new Set(refs.runs.filter((r) => r.state === 'garbage').map((r) => r.runKey));
+            for await (const c of readNdjson<Candidate>(marked, signal)) {
+              // Catalog files are decided in the first pass, objects in their own partition's.
+              if (c.kind === 'object' ? partitionOf(c.name, partitions) !== index : index !== 0) continue;
+              const stillGarbage = c.kind === 'object' ? !refs.copies.has(c.name) : garbageRuns.has(c.run!);
+              if (!stillGarbage) {
+                result.kept++;
+                continue;
               }
+              if (!input.dryRun) {
+                try {
+                  // Conditional: a copy rewritten after the mark (a backup running now) stays.
+                  await container.deleteBlob(c.name, {
+                    conditions: { ifUnmodifiedSince: markedAt },
+                    deleteSnapshots: 'include',
+                    abortSignal: signal,
+                  });
+                } catch (err) {
+                  const status = statusCodeOf(err);
+                  if (status === 412) {
+                    result.kept++;
+                    continue;
+                  }
+                  if (status !== 404) throw err;
+                }
+              }
+              if (c.kind === 'catalog') result.catalogFilesDeleted++;
+              else {
+                result.deleted++;
+                result.bytesDeleted += c.size;
+              }
+              tools.heartbeat();
+              yield { ...c, deletedAt: new Date().toISOString() };
             }
-          })(),
-          { abortSignal: signal },
-        );
-        return result;
-      });
-    },
+          }
+        })(),
+        { abortSignal: signal },
+      );
+      return result;
+    }),
   };
 }
 
@@ -182,7 +178,7 @@ function references(
 
 async function partitionCount(container: ContainerClient, input: GarbageInput, abortSignal: AbortSignal) {
   const estimate = await estimateReferences(container, input.source.account, input.source.container, abortSignal);
-  return Math.max(1, Math.ceil(estimate / (input.maxReferencesInMemory ?? 5_000_000)));
+  return Math.max(1, Math.ceil(estimate / (input.maxReferencesInMemory ?? DEFAULT_MAX_REFERENCES_IN_MEMORY)));
 }
 
 /** Backup objects no run references, partition by partition; then the files of garbage runs. */

@@ -1,16 +1,17 @@
 // All activities of the worker, built from the clients they need (the samples-typescript factory).
+// Each file here is a thin Temporal entry point: the work itself lives in src/blob (the copy engine),
+// src/catalog (the catalog in the backup account) and src/domain (the rules).
 import type { ConnectionRegistry } from '../storage/connections';
 import { createBackupPageActivities, type BackupPageOptions } from './backup-page';
-import { createCatalogQueryActivities } from './catalog-queries';
 import { createCommitActivities } from './commit';
-import { createInventoryActivities } from './inventory';
 import { createDrillActivities } from './drill';
 import { createDrillScratchActivities } from './drill-scratch';
 import { createGarbageActivities } from './garbage';
+import { createInventoryActivities } from './inventory';
 import { createPreflightActivities } from './preflight';
+import { createRestoreActivities } from './restore';
 import { createRetentionActivities } from './retention';
 import { createSourceSnapshotActivities } from './source-snapshots';
-import { createRestoreActivities } from './restore';
 
 export interface ActivityDependencies {
   connections: ConnectionRegistry;
@@ -24,7 +25,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createInventoryActivities(deps.connections),
     ...createBackupPageActivities(deps.connections, deps.backupPage),
     ...createCommitActivities(deps.connections),
-    ...createCatalogQueryActivities(deps.connections),
     ...createRestoreActivities(deps.connections),
     ...createRetentionActivities(deps.connections),
     ...createGarbageActivities(deps.connections),
@@ -39,4 +39,4 @@ export type { BackupPageInput } from './backup-page';
 export type { CommitRunInput, CommitRunResult } from './commit';
 export type { InventoryPage, ListInventoryPageInput } from './inventory';
 export type { PrepareBackupInput, PrepareBackupResult } from './preflight';
-export type { PlanRestoreInput, RestoreCounts, RestorePageInput, RestorePlan } from './restore';
+export type { PlanRestoreInput, RestorePageInput, RestorePlan } from './restore';

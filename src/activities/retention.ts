@@ -1,17 +1,17 @@
 // Forgetting runs under a retention policy: the policy decides (src/domain), then two protections the
 // policy cannot override: the newest run stays (the next incremental is classified against it), and so
 // does every run holding the newest verified copy of a live blob. A plan blob records every decision.
-import { Context } from '@temporalio/activity';
+import { writeJson } from '../catalog/ndjson-blob';
+import { openCatalog, requireRuns, type CatalogLocation } from '../catalog/queries';
+import { writeSnapshotLedger } from '../catalog/snapshot-ledger';
+import type { CatalogStore } from '../catalog/store';
 import { catalogPaths } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
 import { applyRetentionPolicy, type RetentionPolicy } from '../domain/retention-policy';
 import type { RunManifest } from '../domain/run-manifest';
 import type { ConnectionRegistry } from '../storage/connections';
-import { writeJson } from '../storage/ndjson-blob';
-import { writeSnapshotLedger } from './snapshot-ledger';
-import { openCatalog, requireRuns, type CatalogLocation } from './catalog-queries';
-import type { CatalogStore } from './catalog-store';
-import { keepAlive } from './keep-alive';
+import { unlessNotFound } from '../storage/errors';
+import { defineActivity } from './toolkit';
 
 export interface ForgetRunsInput extends CatalogLocation {
   policy: RetentionPolicy;
@@ -36,48 +36,42 @@ export interface ForgetRunsResult {
 
 export function createRetentionActivities(connections: ConnectionRegistry) {
   return {
-    forgetRuns(input: ForgetRunsInput): Promise<ForgetRunsResult> {
-      return keepAlive(async () => {
-        const signal = Context.current().cancellationSignal;
-        const store = openCatalog(connections, input);
-        const manifests = await requireRuns(store, input.source, signal); // before the plan is written
-        const decision = applyRetentionPolicy(
-          manifests.map((m) => ({ key: m.runKey, time: m.startedAt })),
-          input.policy,
-        );
-        const protectedRuns = await runsToProtect(store, manifests, signal);
-        const keep = new Map(decision.keep.map((k) => [k.key, k.reasons]));
-        for (const [key, reason] of protectedRuns) keep.set(key, [...(keep.get(key) ?? []), reason]);
-        const plan: RetentionPlan = {
-          policy: input.policy,
-          dryRun: input.dryRun,
-          keep: [...keep].map(([key, reasons]) => ({ key, reasons })).sort((a, b) => (a.key < b.key ? 1 : -1)),
-          remove: decision.remove.filter((k) => !keep.has(k)),
-        };
-        const planBlob = store.container.getBlockBlobClient(
-          `${catalogPaths.retentionPrefix(store.scope, input.retentionKey)}plan.json`,
-        );
-        await writeJson(planBlob, plan, { abortSignal: signal });
-        if (!input.dryRun) {
-          // Their snapshots on the source stay azbackup's to prune after the runs' catalogs are gone.
-          await writeSnapshotLedger(store, plan.remove, `${input.retentionKey}-forgotten`, signal);
-          for (const key of plan.remove) {
-            await store.container
-              .deleteBlob(catalogPaths.manifest(store.scope, key), { abortSignal: signal })
-              .catch((err: { statusCode?: number }) => {
-                if (err.statusCode !== 404) throw err;
-              });
-            Context.current().heartbeat();
-          }
+    forgetRuns: defineActivity(connections, async (input: ForgetRunsInput, tools): Promise<ForgetRunsResult> => {
+      const { signal } = tools;
+      const store = openCatalog(tools.blob(input.backup, 'backup'), input);
+      const manifests = await requireRuns(store, input.source, signal); // before the plan is written
+      const decision = applyRetentionPolicy(
+        manifests.map((m) => ({ key: m.runKey, time: m.startedAt })),
+        input.policy,
+      );
+      const protectedRuns = await runsToProtect(store, manifests, signal);
+      const keep = new Map(decision.keep.map((k) => [k.key, k.reasons]));
+      for (const [key, reason] of protectedRuns) keep.set(key, [...(keep.get(key) ?? []), reason]);
+      const plan: RetentionPlan = {
+        policy: input.policy,
+        dryRun: input.dryRun,
+        keep: [...keep].map(([key, reasons]) => ({ key, reasons })).sort((a, b) => (a.key < b.key ? 1 : -1)),
+        remove: decision.remove.filter((k) => !keep.has(k)),
+      };
+      const planBlob = store.container.getBlockBlobClient(catalogPaths.retentionPlan(store.scope, input.retentionKey));
+      await writeJson(planBlob, plan, { abortSignal: signal });
+      if (!input.dryRun) {
+        // Their snapshots on the source stay azbackup's to prune after the runs' catalogs are gone.
+        await writeSnapshotLedger(store, plan.remove, `${input.retentionKey}-forgotten`, signal);
+        for (const key of plan.remove) {
+          await unlessNotFound(
+            store.container.deleteBlob(catalogPaths.manifest(store.scope, key), { abortSignal: signal }),
+          );
+          tools.heartbeat();
         }
-        return {
-          plan: planBlob.name,
-          kept: plan.keep.length,
-          removed: plan.remove.length,
-          removedRuns: plan.remove.slice(0, 100),
-        };
-      });
-    },
+      }
+      return {
+        plan: planBlob.name,
+        kept: plan.keep.length,
+        removed: plan.remove.length,
+        removedRuns: plan.remove.slice(0, 100),
+      };
+    }),
   };
 }
 

@@ -1,10 +1,9 @@
 // `azbackup runs` and `azbackup ls`: read a source's catalog in the backup account directly (no
 // workflow: a read-only look, like `restic snapshots` and `restic ls`).
 import { parseArgs } from 'node:util';
-import { openCatalog, selectRun } from '../activities/catalog-queries';
+import { listRunSummaries, openCatalog, readStatePage } from '../catalog/queries';
 import { loadConfig } from '../config/load';
 import { isTombstone } from '../domain/catalog-record';
-import { summarizeRun } from '../domain/run-manifest';
 import { ConnectionRegistry } from '../storage/connections';
 import { catalogLocation, catalogLocationOptions, optionalString } from './cli-options';
 
@@ -13,7 +12,10 @@ export async function runRunsCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   const connections = new ConnectionRegistry(config.connections);
   try {
-    const runs = (await openCatalog(connections, catalogLocation(values, config)).manifests()).map(summarizeRun);
+    const location = catalogLocation(values, config);
+    const runs = await listRunSummaries(openCatalog(connections.blob(location.backup), location), {
+      limit: Number.MAX_SAFE_INTEGER,
+    });
     if (values.json) {
       console.log(JSON.stringify(runs, null, 2));
       return 0;
@@ -55,21 +57,26 @@ export async function runLsCommand(args: string[]): Promise<number> {
   const config = loadConfig();
   const connections = new ConnectionRegistry(config.connections);
   try {
-    const store = openCatalog(connections, catalogLocation(values, config));
-    const run = await selectRun(store, { asOf: optionalString(values, 'as-of'), run: optionalString(values, 'run') });
-    const prefix = optionalString(values, 'prefix') ?? '';
-    if (!values.json)
-      console.log(`Run ${run.runKey}, started ${run.startedAt}${run.verified ? '' : ' (NOT verified)'}:`);
-    for await (const r of store.records(run.runKey, { lo: prefix || undefined })) {
-      if (!r.name.startsWith(prefix)) {
-        if (r.name > prefix) break; // records are sorted by name
-        continue;
+    const location = catalogLocation(values, config);
+    const store = openCatalog(connections.blob(location.backup), location);
+    let selector = { asOf: optionalString(values, 'as-of'), run: optionalString(values, 'run') };
+    const prefix = optionalString(values, 'prefix');
+    let after: string | undefined;
+    do {
+      const page = await readStatePage(store, selector, { prefix, after });
+      if (after === undefined && !values.json) {
+        const run = page.run;
+        console.log(`Run ${run.runKey}, started ${run.startedAt}${run.verified ? '' : ' (NOT verified)'}:`);
       }
-      if (isTombstone(r) && !values['include-deleted']) continue;
-      if (values.json) console.log(JSON.stringify(r));
-      else if (isTombstone(r)) console.log(`deleted ${r.deletedAt}  ${r.name}`);
-      else console.log(`${String(r.size).padStart(12)}  ${r.lastModified}  ${r.name}`);
-    }
+      for (const r of page.records) {
+        if (isTombstone(r) && !values['include-deleted']) continue;
+        if (values.json) console.log(JSON.stringify(r));
+        else if (isTombstone(r)) console.log(`deleted ${r.deletedAt}  ${r.name}`);
+        else console.log(`${String(r.size).padStart(12)}  ${r.lastModified}  ${r.name}`);
+      }
+      after = page.nextAfter;
+      selector = { asOf: undefined, run: page.run.runKey }; // the same run for every page
+    } while (after !== undefined);
     return 0;
   } finally {
     connections.close();

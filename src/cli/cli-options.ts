@@ -1,9 +1,9 @@
 // Option parsing shared by the CLI commands: strict numbers and the catalog location (which backup
 // account and container, and which backed-up source), with errors that name the flag.
 import { ConnectionRegistry } from '../storage/connections';
-import type { CatalogLocation } from '../activities/catalog-queries';
+import type { CatalogLocation } from '../catalog/queries';
 import type { Config } from '../config/schema';
-import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
+import { DEFAULT_BACKUP_CONTAINER } from '../domain/defaults';
 
 /** A usage mistake: main prints it with the usage text and exits 2. */
 export class UsageError extends Error {}

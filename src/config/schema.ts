@@ -3,7 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../domain/connection-name';
-import { parseConnectionString } from '../storage/connection-string';
+import { parseConnectionString } from './connection-string';
 
 const url = z.url({ error: 'must be an absolute URL such as https://account.blob.core.windows.net' });
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });

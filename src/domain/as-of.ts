@@ -1,7 +1,7 @@
 // Point-in-time resolution. Every committed run's catalog is the full state of its scope, so "the state
 // as of T" is the newest run started at or before T, and an item's version as of T is that run's record.
 import { isTombstone, type CatalogEntry, type CatalogRecord } from './catalog-record';
-import type { InputProblem } from './backup-input';
+import type { InputProblem } from './input-problems';
 
 export interface RunRef {
   runKey: string;

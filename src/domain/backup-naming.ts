@@ -2,8 +2,6 @@
 // blob, source version), so a rerun finds the copies it already made and never writes one twice.
 import { fnv1a64 } from './catalog-layout';
 
-export const DEFAULT_BACKUP_CONTAINER = 'azbackup';
-
 export interface SourceVersion {
   /** Storage account name of the source (stable, unlike connection names). */
   account: string;

@@ -1,5 +1,6 @@
-// Where the catalog lives in the backup container. One scope per (account, container, prefix); each
-// committed run has a manifest (written last) and per-page chunks holding the scope's full state.
+// Where everything azbackup writes in the backup container lives: the only module that spells a path.
+// One catalog scope per (account, container, prefix); each committed run has a manifest (written last)
+// and per-page chunks holding the scope's full state; copies live under `data/`, collections under `gc/`.
 
 /** 64-bit FNV-1a as hex: a short, stable, dependency-free name for a prefix (no crypto in workflows). */
 export function fnv1a64(text: string): string {
@@ -36,21 +37,85 @@ export function containerDataPrefix(account: string, container: string): string 
   return `data/${account}/${container}/`;
 }
 
+/** A scope folder (`…/all` or `…/prefix-<hash>`), as opposed to other folders under a container's catalog. */
+export function isCatalogScope(prefix: string): boolean {
+  return /\/(all|prefix-[0-9a-f]{16})$/.test(prefix);
+}
+
+const run = (scope: string, key: string) => `${scope}/runs/${key}/`;
+const restore = (scope: string, key: string) => `${scope}/restores/${key}/`;
+const retention = (scope: string, key: string) => `${scope}/retention/${key}/`;
+
 export const catalogPaths = {
   manifestsPrefix: (scope: string) => `${scope}/manifests/`,
-  manifest: (scope: string, run: string) => `${scope}/manifests/${run}.json`,
-  runPrefix: (scope: string, run: string) => `${scope}/runs/${run}/`,
-  pagesPrefix: (scope: string, run: string) => `${scope}/runs/${run}/pages/`,
-  page: (scope: string, run: string, index: number) => `${scope}/runs/${run}/pages/${pad(index)}.ndjson.gz`,
-  inventory: (scope: string, run: string, index: number) => `${scope}/runs/${run}/inventory/${pad(index)}.ndjson.gz`,
-  pageReport: (scope: string, run: string, index: number) => `${scope}/runs/${run}/reports/${pad(index)}.ndjson.gz`,
-  report: (scope: string, run: string) => `${scope}/runs/${run}/report.ndjson.gz`,
+  manifest: (scope: string, key: string) => `${scope}/manifests/${key}.json`,
   runsPrefix: (scope: string) => `${scope}/runs/`,
-  restorePrefix: (scope: string, key: string) => `${scope}/restores/${key}/`,
-  retentionPrefix: (scope: string, key: string) => `${scope}/retention/${key}/`,
+  runPrefix: run,
+  /** The run's catalog chunks: one per page, each the full state of the page's name range. */
+  pagesPrefix: (scope: string, key: string) => `${run(scope, key)}pages/`,
+  page: (scope: string, key: string, index: number) => `${run(scope, key)}pages/${pad(index)}.ndjson.gz`,
+  /** Staged listing pages, read by the pages' children; removed at commit. */
+  inventoryPrefix: (scope: string, key: string) => `${run(scope, key)}inventory/`,
+  inventory: (scope: string, key: string, index: number) => `${run(scope, key)}inventory/${pad(index)}.ndjson.gz`,
+  /** Staged with the inventory: the run is in progress (and which run it is classified against). */
+  runStarted: (scope: string, key: string) => `${run(scope, key)}inventory/started`,
+  /** Page journals: items finished so far, so a retried page resumes; removed at commit. */
+  journalsPrefix: (scope: string, key: string) => `${run(scope, key)}progress/`,
+  journal: (scope: string, key: string, index: number) => `${run(scope, key)}progress/${index}.ndjson`,
+  pageReportsPrefix: (scope: string, key: string) => `${run(scope, key)}reports/`,
+  pageReport: (scope: string, key: string, index: number) => `${run(scope, key)}reports/${pad(index)}.ndjson.gz`,
+  /** The run's skipped and failed items, merged from the page reports at commit. */
+  report: (scope: string, key: string) => `${run(scope, key)}report.ndjson.gz`,
+  /** A restore drill's comparison of the run's sample. */
+  drillReport: (scope: string, key: string, drillKey: string) => `${run(scope, key)}drills/${drillKey}.ndjson.gz`,
+
+  restorePrefix: restore,
+  restoreJournalsPrefix: (scope: string, key: string) => `${restore(scope, key)}progress/`,
+  restoreReportsPrefix: (scope: string, key: string) => `${restore(scope, key)}reports/`,
+  restoreJournal: (scope: string, key: string, index: number) => `${restore(scope, key)}progress/${index}.ndjson`,
+  restorePageReport: (scope: string, key: string, index: number) =>
+    `${restore(scope, key)}reports/${pad(index)}.ndjson.gz`,
+  restoreReport: (scope: string, key: string) => `${restore(scope, key)}report.ndjson.gz`,
+  restoreSummary: (scope: string, key: string) => `${restore(scope, key)}summary.json`,
+
+  retentionPrefix: retention,
+  retentionPlan: (scope: string, key: string) => `${retention(scope, key)}plan.json`,
+  sourceSnapshotsReport: (scope: string, key: string) => `${retention(scope, key)}source-snapshots.ndjson.gz`,
   /** Source snapshots recorded by forgotten runs: still azbackup's to prune. */
   snapshotLedgerPrefix: (scope: string) => `${scope}/snapshot-ledger/`,
   snapshotLedger: (scope: string, key: string) => `${scope}/snapshot-ledger/${key}.ndjson.gz`,
+};
+
+/** A run's staging folders, listed together and removed once its manifest is written. */
+export function runStaging(scope: string, key: string) {
+  return {
+    within: run(scope, key),
+    folders: {
+      inventory: catalogPaths.inventoryPrefix(scope, key),
+      journals: catalogPaths.journalsPrefix(scope, key),
+      reports: catalogPaths.pageReportsPrefix(scope, key),
+    },
+  };
+}
+
+/** A restore's staging folders, removed once its report and summary are written. */
+export function restoreStaging(scope: string, key: string) {
+  return {
+    within: restore(scope, key),
+    folders: {
+      journals: catalogPaths.restoreJournalsPrefix(scope, key),
+      reports: catalogPaths.restoreReportsPrefix(scope, key),
+    },
+  };
+}
+
+/** One garbage collection's files, beside (not inside) the catalog: `gc/<account>/<container>/<key>/`. */
+export const gcPaths = {
+  prefix: (account: string, container: string, key: string) => `gc/${account}/${container}/${key}/`,
+  candidates: (account: string, container: string, key: string) =>
+    `gc/${account}/${container}/${key}/candidates.ndjson.gz`,
+  report: (account: string, container: string, key: string, dryRun: boolean) =>
+    `gc/${account}/${container}/${key}/${dryRun ? 'would-delete' : 'deleted'}.ndjson.gz`,
 };
 
 function pad(index: number): string {

@@ -7,11 +7,10 @@ import {
   positiveIntProblem,
   problemCollector,
   type InputProblem,
-} from './backup-input';
+} from './input-problems';
 import { blobPrefixProblem, containerNameProblem, MAX_BLOB_NAME_LENGTH } from './blob-names';
-import { DEFAULT_BACKUP_CONTAINER } from './backup-naming';
-
-export const MAX_RESTORE_BLOBS = 1000;
+import { OVERWRITE_POLICIES, RESTORE_VERIFY_MODES } from './choices';
+import { DEFAULT_BACKUP_CONTAINER, MAX_RESTORE_BLOBS } from './defaults';
 
 export interface RestoreFields {
   backup?: unknown;
@@ -59,8 +58,8 @@ export function restoreInputProblems(input: RestoreFields): InputProblem[] {
   check('prefix', input.prefix, blobPrefixProblem(input.prefix));
   check('blobs', input.blobs, blobsProblem(input.blobs));
   if (input.prefix !== undefined && input.blobs !== undefined) check('blobs', input.blobs, 'and prefix are exclusive');
-  check('overwrite', input.overwrite, oneOfProblem(input.overwrite, ['never', 'ifNewer', 'always']));
-  check('verify', input.verify, oneOfProblem(input.verify, ['md5', 'deep']));
+  check('overwrite', input.overwrite, oneOfProblem(input.overwrite, OVERWRITE_POLICIES));
+  check('verify', input.verify, oneOfProblem(input.verify, RESTORE_VERIFY_MODES));
   check('includeDeleted', input.includeDeleted, booleanProblem(input.includeDeleted));
   check('dryRun', input.dryRun, booleanProblem(input.dryRun));
   check('concurrency', input.concurrency, positiveIntProblem(input.concurrency, 1000));

@@ -1,6 +1,6 @@
 // Validation of applyRetention input that needs no I/O: bad counts and durations fail before anything
 // is read, let alone deleted.
-import { connectionNameProblem, problemCollector, type InputProblem } from './backup-input';
+import { connectionNameProblem, problemCollector, type InputProblem } from './input-problems';
 import { containerNameProblem } from './blob-names';
 import { isEmptyPolicy, parseDuration, type RetentionPolicy } from './retention-policy';
 import { accountNameProblem } from './restore-input';

@@ -12,7 +12,7 @@ import {
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import type { BlobConnectionConfig } from '../config/schema';
-import { parseConnectionString } from './connection-string';
+import { parseConnectionString } from '../config/connection-string';
 import { decoratorFactory, type RequestDecorator } from './pipeline-policies';
 
 export interface ReadUrlOptions {

@@ -1,5 +1,5 @@
-// Errors of the storage layer that name what was asked for, so activities can turn them into
-// non-retryable failures with a message a person can act on.
+// Errors of the storage layer: ones that name what was asked for (so activities can turn them into
+// non-retryable failures a person can act on), and reading the status and code of the SDK's errors.
 
 export class UnknownConnectionError extends Error {
   constructor(
@@ -23,4 +23,32 @@ export class WrongConnectionKindError extends Error {
     super(`connection ${JSON.stringify(connection)} is a ${actual} connection, not a ${expected} connection`);
     this.name = 'WrongConnectionKindError';
   }
+}
+
+/** The HTTP status of a storage SDK error (RestError), if it has one. */
+export function statusCodeOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'statusCode' in err ? (err.statusCode as number) : undefined;
+}
+
+/** The service's error code (`BlobNotFound`, `LeaseAlreadyPresent`, ...), else the Node error code. */
+export function errorCodeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; details?: { errorCode?: unknown } };
+  if (typeof e.details?.errorCode === 'string') return e.details.errorCode;
+  return typeof e.code === 'string' ? e.code : undefined;
+}
+
+/** The call's result, or undefined where the service answers 404 (the blob or container is not there). */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (statusCodeOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** The first line of an error's message: service errors carry request ids and XML below it. */
+export function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

@@ -1,15 +1,15 @@
 // applyRetention: forget runs a policy does not keep, then collect the backup objects no remaining run
 // references, in two phases with a durable timer between them (the grace period), and optionally prune
 // azbackup's snapshots on the source. Made for a schedule; `dryRun` reports what would go.
-import { isCancellation, proxyActivities, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BackedUpSource } from '../activities/catalog-queries';
 import type { SourceSnapshotPolicy } from '../activities/source-snapshots';
-import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
+import type { BackedUpSource } from '../catalog/queries';
 import { catalogPaths, catalogScope, runKey } from '../domain/catalog-layout';
+import { DEFAULT_ABANDONED_AFTER_MS, DEFAULT_BACKUP_CONTAINER, DEFAULT_GRACE_PERIOD_MS } from '../domain/defaults';
 import { retentionInputProblems } from '../domain/retention-input';
 import type { RetentionPolicy } from '../domain/retention-policy';
-import { BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { trackRun } from './run-status';
 import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface ApplyRetentionInput {
@@ -51,23 +51,17 @@ const { forgetRuns, markGarbage, sweepGarbage, pruneSourceSnapshots } = proxyAct
 );
 
 export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyRetentionResult> {
-  const problems = retentionInputProblems(input);
-  rejectInvalidInput('applyRetention', problems);
-  const info = workflowInfo();
-  const key = runKey(Date.now(), info.firstExecutionRunId);
+  rejectInvalidInput('applyRetention', retentionInputProblems(input));
+  const key = runKey(Date.now(), workflowInfo().firstExecutionRunId);
   const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const dryRun = input.dryRun ?? false;
-  upsertSearchAttributes([
-    { key: BackupKind, value: 'blob-retention' },
-    { key: BackupSource, value: `${input.source.account}/${input.source.container}` },
-    { key: BackupStatus, value: 'Running' },
-  ]);
-  try {
+  const scope = catalogScope(input.source.account, input.source.container, input.source.prefix);
+  const source = `${input.source.account}/${input.source.container}`;
+  return trackRun({ kind: 'blob-retention', source }, async () => {
     // First, while every run's catalog still says which source snapshots azbackup took.
     let deletedSourceSnapshots = 0;
     if (input.sourceSnapshots) {
       const { source: sourceConnection, ...policy } = input.sourceSnapshots;
-      const scope = catalogScope(input.source.account, input.source.container, input.source.prefix);
       deletedSourceSnapshots = (
         await pruneSourceSnapshots({
           sourceConnection,
@@ -75,7 +69,7 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
           backupContainer,
           source: input.source,
           policy,
-          report: `${catalogPaths.retentionPrefix(scope, key)}source-snapshots.ndjson.gz`,
+          report: catalogPaths.sourceSnapshotsReport(scope, key),
           retentionKey: key,
           maxReferencesInMemory: input.maxReferencesInMemory,
           dryRun,
@@ -95,12 +89,12 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
       backupContainer,
       source: { account: input.source.account, container: input.source.container },
       gcKey: key,
-      abandonedAfterMs: input.abandonedAfterMs ?? 24 * 3600_000,
+      abandonedAfterMs: input.abandonedAfterMs ?? DEFAULT_ABANDONED_AFTER_MS,
       maxReferencesInMemory: input.maxReferencesInMemory,
     };
     const mark = await markGarbage({ ...gc, dryRunPlan: dryRun ? forgotten.plan : undefined });
     // Anything a backup still running writes or journals during this wait is protected at the sweep.
-    if (!dryRun) await sleep(input.gracePeriodMs ?? 3600_000);
+    if (!dryRun) await sleep(input.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
     const sweep = dryRun
       ? {
           deleted: mark.count,
@@ -110,7 +104,6 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
           report: mark.candidates,
         }
       : await sweepGarbage({ ...gc, markedAt: mark.markedAt, dryRun });
-    upsertSearchAttributes([{ key: BackupStatus, value: 'Completed' }]);
     return {
       plan: forgotten.plan,
       runsKept: forgotten.kept,
@@ -125,8 +118,5 @@ export async function applyRetention(input: ApplyRetentionInput): Promise<ApplyR
       report: sweep.report,
       dryRun,
     };
-  } catch (err) {
-    upsertSearchAttributes([{ key: BackupStatus, value: isCancellation(err) ? 'Cancelled' : 'Failed' }]);
-    throw err;
-  }
+  });
 }

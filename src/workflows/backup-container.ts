@@ -2,23 +2,29 @@
 // container page by page (each page staged as a blob), runs a child workflow per page in a sliding
 // window, continues as new before history grows large, and commits the run's manifest last.
 import {
-  ContinueAsNew,
   continueAsNew,
   defineQuery,
   executeChild,
-  isCancellation,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, BackupPageInput } from '../activities';
+import type { Activities, BackupPageInput, InventoryPage } from '../activities';
 import { addCounts, emptyCounts, type BackupCounts } from '../domain/backup-counts';
-import { backupContainerInputProblems, MAX_PAGE_SIZE } from '../domain/backup-input';
-import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
+import { backupContainerInputProblems } from '../domain/backup-input';
 import { runKey as makeRunKey } from '../domain/catalog-layout';
+import type { BackupMode, VerifyMode } from '../domain/choices';
+import {
+  DEFAULT_BACKUP_CONTAINER,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LARGE_BLOB_THRESHOLD_BYTES,
+  DEFAULT_MAX_CONCURRENT_PAGES,
+  DEFAULT_PAGES_PER_RUN,
+  MAX_PAGE_SIZE,
+} from '../domain/defaults';
 import { backupContainerPage } from './backup-page';
-import { BackupContainer, BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { ChildWindow } from './child-window';
+import { describeRun, trackRun } from './run-status';
 import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface BackupContainerInput {
@@ -31,13 +37,13 @@ export interface BackupContainerInput {
   /** Container in the backup account for copies and catalog; default `azbackup`. */
   backupContainer?: string;
   /** incremental (default): copy new and modified blobs; full: copy every blob again. */
-  mode?: 'incremental' | 'full';
+  mode?: BackupMode;
   /** Snapshot each blob before copying it (default true). */
   snapshot?: boolean;
   /** Hold a lease on each source blob while it is snapshotted and copied (default false). */
   leaseMode?: boolean;
   /** md5 (default): size + MD5 of every copy; deep: also read each copy back; none. */
-  verify?: 'md5' | 'deep' | 'none';
+  verify?: VerifyMode;
   /** Copies in flight per page (default 16). */
   concurrency?: number;
   /** Cap on requests per second to each account, shared by all this worker's activities using it. */
@@ -60,7 +66,7 @@ export interface BackupContainerInput {
 
 export interface BackupCarry {
   runKey: string;
-  startedAt: number;
+  startedAtMs: number;
   scope: string;
   sourceAccount: string;
   backupAccount: string;
@@ -101,179 +107,150 @@ export interface BackupProgress extends BackupCounts {
 
 export const progressQuery = defineQuery<BackupProgress>('progress');
 
-const DEFAULT_PAGES_PER_RUN = 200;
-
 // Activities heartbeat every 5 s while they work: a worker that dies mid-call is replaced within 20 s.
 const { prepareBackup, listInventoryPage, commitRun } = proxyActivities<Activities>(activityOptions('1 hour'));
 
+type Run = Omit<BackupCarry, 'continuationToken' | 'pageIndex' | 'lastName' | 'counts'>;
+
 export async function backupContainer(input: BackupContainerInput): Promise<BackupContainerResult> {
-  const problems = backupContainerInputProblems(input);
-  rejectInvalidInput('backupContainer', problems);
+  rejectInvalidInput('backupContainer', backupContainerInputProblems(input));
   const info = workflowInfo();
   const backupContainerName = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
-  const startedAt = input.carry?.startedAt ?? Date.now();
-  let phase: BackupPhase = input.carry ? 'copying' : 'preflight';
-  let counts = input.carry?.counts ?? emptyCounts();
-  let pagesListed = input.carry?.pageIndex ?? 0;
-  let pagesDone = pagesListed;
-  let key = input.carry?.runKey;
-  let listingDone = false;
+  const startedAtMs = input.carry?.startedAtMs ?? Date.now();
+  const state = {
+    phase: (input.carry ? 'copying' : 'preflight') as BackupPhase,
+    counts: input.carry?.counts ?? emptyCounts(),
+    pagesListed: input.carry?.pageIndex ?? 0,
+    pagesDone: input.carry?.pageIndex ?? 0,
+    listingDone: false,
+    runKey: input.carry?.runKey,
+  };
   setHandler(progressQuery, () => ({
-    phase,
-    ...counts,
-    runKey: key,
-    pagesListed,
-    pagesDone,
-    listingDone: listingDone || phase === 'committing' || phase === 'done',
-    startedAt: new Date(startedAt).toISOString(),
-    elapsedMs: Date.now() - startedAt,
+    ...state.counts,
+    phase: state.phase,
+    runKey: state.runKey,
+    pagesListed: state.pagesListed,
+    pagesDone: state.pagesDone,
+    listingDone: state.listingDone || state.phase === 'committing' || state.phase === 'done',
+    startedAt: new Date(startedAtMs).toISOString(),
+    elapsedMs: Date.now() - startedAtMs,
   }));
-  upsertSearchAttributes([
-    { key: BackupKind, value: input.reconcile ? 'blob-container-reconcile' : 'blob-container' },
-    { key: BackupSource, value: `${input.source}/${input.container}` },
-    { key: BackupContainer, value: input.container },
-    { key: BackupStatus, value: 'Running' },
-  ]);
+  const kind = input.reconcile ? 'blob-container-reconcile' : 'blob-container';
+  const sourceOf = (account: string) => `${account}/${input.container}`;
+  return trackRun(
+    { kind, source: input.carry && sourceOf(input.carry.sourceAccount), container: input.container },
+    async () => {
+      const run: Run = input.carry ?? (await start(input, backupContainerName, startedAtMs, info.firstExecutionRunId));
+      if (!input.carry) describeRun({ source: sourceOf(run.sourceAccount) });
+      state.runKey = run.runKey;
+      state.phase = 'copying';
+      const pageTemplate = pageTemplateFor(input, run, backupContainerName);
+      const window = new ChildWindow(input.maxConcurrentPages ?? DEFAULT_MAX_CONCURRENT_PAGES);
+      const launch = (pageIndex: number, range: BackupPageInput['range']) =>
+        window.add(
+          `${pageIndex}`,
+          executeChild(backupContainerPage, {
+            workflowId: `${info.workflowId}/${run.runKey}/page-${pageIndex}`,
+            args: [{ ...pageTemplate, pageIndex, range }],
+          }),
+          (pageCounts) => {
+            state.counts = addCounts(state.counts, { ...pageCounts, listed: 0 }); // listed is counted by the listing
+            state.pagesDone++;
+          },
+        );
+      let token = input.carry?.continuationToken;
+      let lastName = input.carry?.lastName;
+      let pagesThisRun = 0;
+      do {
+        await window.room();
+        const page = await listInventoryPage({
+          source: input.source,
+          container: input.container,
+          prefix: input.prefix,
+          backup: input.backup,
+          backupContainer: backupContainerName,
+          scope: run.scope,
+          runKey: run.runKey,
+          pageIndex: state.pagesListed,
+          previousRunKey: run.previousRunKey,
+          continuationToken: token,
+          pageSize: input.pageSize ?? MAX_PAGE_SIZE,
+          maxRequestsPerSecond: input.maxRequestsPerSecond,
+          lo: lastName,
+          settleUnchanged: pageTemplate.mode === 'incremental' && !input.reconcile,
+          requireSnapshot: pageTemplate.snapshot,
+          requireVerified: pageTemplate.verify !== 'none',
+        });
+        token = page.nextContinuationToken;
+        state.listingDone = !token;
+        const listed = countListedPages(state, page, lastName, !token);
+        pagesThisRun += listed.pages;
+        if (listed.launch) launch(listed.launch.pageIndex, listed.launch.range);
+        lastName = listed.lastName;
+        if (
+          token &&
+          (workflowInfo().continueAsNewSuggested || pagesThisRun >= (input.maxPagesPerRun ?? DEFAULT_PAGES_PER_RUN))
+        ) {
+          await window.drain(); // children finish in this run; the next one starts clean
+          const carry: BackupCarry = {
+            ...run,
+            continuationToken: token,
+            pageIndex: state.pagesListed,
+            lastName,
+            counts: state.counts,
+          };
+          await continueAsNew<typeof backupContainer>({ ...input, carry });
+        }
+      } while (token);
+      await window.drain();
 
-  try {
-    const run = input.carry ?? (await start(input, backupContainerName, startedAt, info.firstExecutionRunId));
-    key = run.runKey;
-    phase = 'copying';
-    const pageTemplate: Omit<BackupPageInput, 'pageIndex' | 'range'> = {
-      source: input.source,
-      container: input.container,
-      backup: input.backup,
-      backupContainer: backupContainerName,
-      scope: run.scope,
-      runKey: run.runKey,
-      runStartedAt: new Date(startedAt).toISOString(),
-      previousRunKey: run.previousRunKey,
-      mode: input.mode ?? 'incremental',
-      snapshot: input.snapshot ?? true,
-      leaseMode: input.leaseMode ?? false,
-      verify: input.verify ?? 'md5',
-      concurrency: input.concurrency ?? 16,
-      maxRequestsPerSecond: input.maxRequestsPerSecond,
-      largeBlobThresholdBytes: input.largeBlobThresholdBytes ?? 256 * 1024 * 1024,
-      blockBytes: input.blockBytes,
-      redoUnverified: input.reconcile,
-      checkCopies: input.reconcile,
-    };
-    const window = new Map<number, Promise<void>>();
-    const launch = (pageIndex: number, range: BackupPageInput['range']) => {
-      const child = executeChild(backupContainerPage, {
-        workflowId: `${info.workflowId}/${run.runKey}/page-${pageIndex}`,
-        args: [{ ...pageTemplate, pageIndex, range }],
-      }).then((pageCounts) => {
-        counts = addCounts(counts, { ...pageCounts, listed: 0 }); // listed is counted by the listing
-        pagesDone++;
-        window.delete(pageIndex);
-      });
-      window.set(pageIndex, child);
-    };
-
-    let token = input.carry?.continuationToken;
-    let lastName = input.carry?.lastName;
-    let pagesThisRun = 0;
-    do {
-      while (window.size >= (input.maxConcurrentPages ?? 4)) await Promise.race(window.values());
-      const page = await listInventoryPage({
-        source: input.source,
-        container: input.container,
-        prefix: input.prefix,
-        backup: input.backup,
-        backupContainer: backupContainerName,
+      state.phase = 'committing';
+      const committed = await commitRun({
+        backupConnection: input.backup,
         scope: run.scope,
-        runKey: run.runKey,
-        pageIndex: pagesListed,
-        previousRunKey: run.previousRunKey,
-        continuationToken: token,
-        pageSize: input.pageSize ?? MAX_PAGE_SIZE,
         maxRequestsPerSecond: input.maxRequestsPerSecond,
-        lo: lastName,
-        settleUnchanged: pageTemplate.mode === 'incremental' && !input.reconcile,
-        requireSnapshot: pageTemplate.snapshot,
-        requireVerified: pageTemplate.verify !== 'none',
+        runKey: run.runKey,
+        workflowId: info.workflowId,
+        source: {
+          connection: input.source,
+          account: run.sourceAccount,
+          container: input.container,
+          prefix: input.prefix,
+        },
+        backup: { account: run.backupAccount, container: backupContainerName },
+        mode: pageTemplate.mode,
+        verify: pageTemplate.verify,
+        snapshot: pageTemplate.snapshot,
+        startedAt: new Date(startedAtMs).toISOString(),
+        counts: state.counts,
+        pages: state.pagesListed,
+        previousRunKey: run.previousRunKey,
       });
-      token = page.nextContinuationToken;
-      listingDone = !token;
-      for (const settled of page.settledPages ?? []) {
-        counts = addCounts(counts, { listed: settled.count, unchanged: settled.count, bytesHeld: settled.bytesHeld });
-        lastName = settled.lastName;
-        pagesListed++;
-        pagesDone++;
-        pagesThisRun++;
-      }
-      // An empty page with more to come covers no names; the final page's range is open-ended.
-      if (page.count > 0 || !token) {
-        counts = addCounts(counts, { listed: page.count });
-        if (page.settled) {
-          // Nothing to copy: no child needed.
-          counts = addCounts(counts, { unchanged: page.count, bytesHeld: page.bytesHeld });
-          pagesDone++;
-        } else launch(pagesListed, { lo: lastName, hi: token ? page.lastName : undefined });
-        lastName = page.lastName ?? lastName;
-        pagesListed++;
-        pagesThisRun++;
-      }
-      if (
-        token &&
-        (workflowInfo().continueAsNewSuggested || pagesThisRun >= (input.maxPagesPerRun ?? DEFAULT_PAGES_PER_RUN))
-      ) {
-        await Promise.all(window.values()); // children finish in this run; the next one starts clean
-        const carry: BackupCarry = { ...run, continuationToken: token, pageIndex: pagesListed, lastName, counts };
-        await continueAsNew<typeof backupContainer>({ ...input, carry });
-      }
-    } while (token);
-    await Promise.all(window.values());
-
-    phase = 'committing';
-    const committed = await commitRun({
-      backupConnection: input.backup,
-      scope: run.scope,
-      maxRequestsPerSecond: input.maxRequestsPerSecond,
-      runKey: run.runKey,
-      workflowId: info.workflowId,
-      source: {
-        connection: input.source,
-        account: run.sourceAccount,
-        container: input.container,
-        prefix: input.prefix,
-      },
-      backup: { account: run.backupAccount, container: backupContainerName },
-      mode: pageTemplate.mode,
-      verify: pageTemplate.verify,
-      snapshot: pageTemplate.snapshot,
-      startedAt: new Date(startedAt).toISOString(),
-      counts,
-      pages: pagesListed,
-      previousRunKey: run.previousRunKey,
-    });
-    phase = 'done';
-    upsertSearchAttributes([{ key: BackupStatus, value: committed.verified ? 'Completed' : 'CompletedWithFailures' }]);
-    return {
-      ...counts,
-      runKey: run.runKey,
-      pages: pagesListed,
-      sourceAccount: run.sourceAccount,
-      backupAccount: run.backupAccount,
-      backupContainer: backupContainerName,
-      verified: committed.verified,
-      manifest: committed.manifest,
-      report: committed.report,
-      startedAt: new Date(startedAt).toISOString(),
-      elapsedMs: Date.now() - startedAt,
-    };
-  } catch (err) {
-    // continueAsNew works by throwing: the run goes on, so its status stays Running.
-    if (!(err instanceof ContinueAsNew)) {
-      upsertSearchAttributes([{ key: BackupStatus, value: isCancellation(err) ? 'Cancelled' : 'Failed' }]);
-    }
-    throw err;
-  }
+      state.phase = 'done';
+      return {
+        ...state.counts,
+        runKey: run.runKey,
+        pages: state.pagesListed,
+        sourceAccount: run.sourceAccount,
+        backupAccount: run.backupAccount,
+        backupContainer: backupContainerName,
+        verified: committed.verified,
+        manifest: committed.manifest,
+        report: committed.report,
+        startedAt: new Date(startedAtMs).toISOString(),
+        elapsedMs: Date.now() - startedAtMs,
+      };
+    },
+    (result) => (result.verified ? 'Completed' : 'CompletedWithFailures'),
+  );
 }
 
-async function start(input: BackupContainerInput, backupContainerName: string, startedAt: number, firstRunId: string) {
+async function start(
+  input: BackupContainerInput,
+  backupContainerName: string,
+  startedAtMs: number,
+  firstRunId: string,
+) {
   const prepared = await prepareBackup({
     source: input.source,
     container: input.container,
@@ -282,5 +259,70 @@ async function start(input: BackupContainerInput, backupContainerName: string, s
     backupContainer: backupContainerName,
     maxRequestsPerSecond: input.maxRequestsPerSecond,
   });
-  return { ...prepared, runKey: makeRunKey(startedAt, firstRunId), startedAt };
+  return { ...prepared, runKey: makeRunKey(startedAtMs, firstRunId), startedAtMs };
+}
+
+/** What every page child of this run gets, defaults applied. */
+function pageTemplateFor(
+  input: BackupContainerInput,
+  run: Run,
+  backupContainerName: string,
+): Omit<BackupPageInput, 'pageIndex' | 'range'> {
+  return {
+    source: input.source,
+    container: input.container,
+    backup: input.backup,
+    backupContainer: backupContainerName,
+    scope: run.scope,
+    runKey: run.runKey,
+    runStartedAt: new Date(run.startedAtMs).toISOString(),
+    previousRunKey: run.previousRunKey,
+    mode: input.mode ?? 'incremental',
+    snapshot: input.snapshot ?? true,
+    leaseMode: input.leaseMode ?? false,
+    verify: input.verify ?? 'md5',
+    concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
+    maxRequestsPerSecond: input.maxRequestsPerSecond,
+    largeBlobThresholdBytes: input.largeBlobThresholdBytes ?? DEFAULT_LARGE_BLOB_THRESHOLD_BYTES,
+    blockBytes: input.blockBytes,
+    redoUnverified: input.reconcile,
+    checkCopies: input.reconcile,
+  };
+}
+
+/**
+ * Counts what one listing call covered: the pages it settled, then its own page, which is settled too
+ * (nothing to copy) or needs a child. An empty page with more to come covers no names; the final
+ * page's range is open-ended.
+ */
+function countListedPages(
+  state: { counts: BackupCounts; pagesListed: number; pagesDone: number },
+  page: InventoryPage,
+  lastName: string | undefined,
+  final: boolean,
+): { pages: number; lastName?: string; launch?: { pageIndex: number; range: BackupPageInput['range'] } } {
+  let pages = 0;
+  let launch: { pageIndex: number; range: BackupPageInput['range'] } | undefined;
+  for (const settled of page.settledPages ?? []) {
+    state.counts = addCounts(state.counts, {
+      listed: settled.count,
+      unchanged: settled.count,
+      bytesHeld: settled.bytesHeld,
+    });
+    lastName = settled.lastName;
+    state.pagesListed++;
+    state.pagesDone++;
+    pages++;
+  }
+  if (page.count > 0 || final) {
+    state.counts = addCounts(state.counts, { listed: page.count });
+    if (page.settled) {
+      state.counts = addCounts(state.counts, { unchanged: page.count, bytesHeld: page.bytesHeld });
+      state.pagesDone++;
+    } else launch = { pageIndex: state.pagesListed, range: { lo: lastName, hi: final ? undefined : page.lastName } };
+    lastName = page.lastName ?? lastName;
+    state.pagesListed++;
+    pages++;
+  }
+  return { pages, lastName, launch };
 }

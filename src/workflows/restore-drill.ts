@@ -1,24 +1,15 @@
 // restoreDrill: proves the latest backup restorable. Restores a seeded random sample into a scratch
 // container (through restoreContainer, the code path a real restore takes), compares bytes with the
 // catalog's hashes and the live source, cleans up, and fails on any mismatch. Made for a schedule.
-import {
-  ApplicationFailure,
-  executeChild,
-  isCancellation,
-  proxyActivities,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BackedUpSource } from '../activities/catalog-queries';
 import type { DrillMismatch } from '../activities/drill';
-import { connectionNameProblem, problemCollector, type InputProblem } from '../domain/backup-input';
-import { DEFAULT_BACKUP_CONTAINER } from '../domain/backup-naming';
-import { containerNameProblem } from '../domain/blob-names';
+import type { BackedUpSource } from '../catalog/queries';
 import { catalogPaths, catalogScope, runKey } from '../domain/catalog-layout';
-import { MAX_RESTORE_BLOBS } from '../domain/restore-input';
+import { DEFAULT_BACKUP_CONTAINER, DEFAULT_DRILL_SAMPLE, MAX_RESTORE_BLOBS } from '../domain/defaults';
+import { drillInputProblems } from '../domain/drill-input';
 import { restoreContainer } from './restore-container';
-import { BackupKind, BackupSource, BackupStatus } from './search-attributes';
+import { trackRun } from './run-status';
 import { activityOptions, rejectInvalidInput } from './workflow-rules';
 
 export interface RestoreDrillInput {
@@ -53,24 +44,20 @@ const { prepareDrillScratch, sampleRun, compareDrill, deleteScratch } = proxyAct
 );
 
 export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDrillResult> {
-  const problems = drillInputProblems(input);
-  rejectInvalidInput('restoreDrill', problems);
+  rejectInvalidInput('restoreDrill', drillInputProblems(input));
   const info = workflowInfo();
   const key = runKey(Date.now(), info.firstExecutionRunId);
   // Workflow Math.random is seeded by Temporal: deterministic on replay, different per drill.
   const seed = input.sample?.seed ?? Math.floor(Math.random() * 2 ** 31);
   const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const location = { backup: input.backup, backupContainer, source: input.source };
+  const scope = catalogScope(input.source.account, input.source.container, input.source.prefix);
   const scratch = {
     connection: input.scratch?.connection ?? input.backup,
     container: input.scratch?.container ?? `drill-${key.slice(0, 15).toLowerCase()}-${key.slice(-8)}`,
   };
-  upsertSearchAttributes([
-    { key: BackupKind, value: 'blob-restore-drill' },
-    { key: BackupSource, value: `${input.source.account}/${input.source.container}` },
-    { key: BackupStatus, value: 'Running' },
-  ]);
-  try {
+  const source = `${input.source.account}/${input.source.container}`;
+  return trackRun({ kind: 'blob-restore-drill', source }, async () => {
     // Before anything is written: the scratch container must be new (not the backup, not the source, not
     // anyone's), since it is deleted afterwards. Created here, tagged with this drill's key.
     await prepareDrillScratch({ ...location, scratch: { ...scratch, drillKey: key }, liveSource: input.liveSource });
@@ -81,14 +68,14 @@ export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDri
     try {
       sample = await sampleRun({
         ...location,
-        count: input.sample?.percent === undefined ? (input.sample?.count ?? 20) : undefined,
+        count: input.sample?.percent === undefined ? (input.sample?.count ?? DEFAULT_DRILL_SAMPLE) : undefined,
         percent: input.sample?.percent,
         maxItems: MAX_RESTORE_BLOBS,
         seed,
       });
       if (sample.names.length === 0)
         throw ApplicationFailure.nonRetryable('The latest run has no live items to drill', 'EmptyRun');
-      report = `${catalogPaths.runPrefix(catalogScope(input.source.account, input.source.container, input.source.prefix), sample.runKey)}drills/${key}.ndjson.gz`;
+      report = catalogPaths.drillReport(scope, sample.runKey, key);
       const r = await executeChild(restoreContainer, {
         workflowId: `${info.workflowId}/restore`,
         args: [{ ...location, run: sample.runKey, blobs: sample.names, target: scratch, overwrite: 'always' }],
@@ -115,7 +102,6 @@ export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDri
       report,
     };
     if (result.mismatches.length) {
-      upsertSearchAttributes([{ key: BackupStatus, value: 'Failed' }]);
       throw ApplicationFailure.nonRetryable(
         `Restore drill of run ${sample.runKey} (seed ${seed}) found ${result.mismatches.length} mismatch(es): ` +
           result.mismatches
@@ -126,28 +112,6 @@ export async function restoreDrill(input: RestoreDrillInput): Promise<RestoreDri
         result,
       );
     }
-    upsertSearchAttributes([{ key: BackupStatus, value: 'Completed' }]);
     return result;
-  } catch (err) {
-    upsertSearchAttributes([{ key: BackupStatus, value: isCancellation(err) ? 'Cancelled' : 'Failed' }]);
-    throw err;
-  }
-}
-
-function drillInputProblems(input: RestoreDrillInput): InputProblem[] {
-  const { problems, check } = problemCollector();
-  check('backup', input.backup, connectionNameProblem(input.backup));
-  check('source.container', input.source?.container, containerNameProblem(input.source?.container));
-  const { count, percent } = input.sample ?? {};
-  if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > MAX_RESTORE_BLOBS))
-    check('sample.count', count, `must be a whole number from 1 to ${MAX_RESTORE_BLOBS}`);
-  if (percent !== undefined && (typeof percent !== 'number' || !(percent > 0 && percent <= 100)))
-    check('sample.percent', percent, 'must be more than 0 and at most 100');
-  if (input.scratch !== undefined)
-    check('scratch.connection', input.scratch.connection, connectionNameProblem(input.scratch.connection));
-  // Which existing container it must not be (backup, source, anyone's) needs I/O: prepareDrillScratch.
-  if (input.scratch?.container !== undefined)
-    check('scratch.container', input.scratch.container, containerNameProblem(input.scratch.container));
-  if (input.liveSource !== undefined) check('liveSource', input.liveSource, connectionNameProblem(input.liveSource));
-  return problems;
+  });
 }

@@ -1,6 +1,7 @@
 // restoreContainerPage: the child workflow for one catalog page of a restore (up to 5,000 items).
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, RestoreCounts, RestorePageInput } from '../activities';
+import type { Activities, RestorePageInput } from '../activities';
+import type { RestoreCounts } from '../domain/restore-counts';
 import { activityOptions } from './workflow-rules';
 
 const { restorePage } = proxyActivities<Activities>(activityOptions('4 hours'));

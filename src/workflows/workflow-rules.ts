@@ -1,13 +1,14 @@
 // Rules every azbackup workflow shares: bad input is rejected before the first activity with one
 // non-retryable failure naming each bad field, and activities retry transient errors, never bad input.
 import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
-import { formatProblems, type InputProblem } from '../domain/backup-input';
+import { FailureType } from '../domain/failures';
+import { formatProblems, type InputProblem } from '../domain/input-problems';
 
 export function rejectInvalidInput(workflow: string, problems: InputProblem[]): void {
   if (problems.length === 0) return;
   throw ApplicationFailure.nonRetryable(
     `Invalid ${workflow} input: ${formatProblems(problems)}`,
-    'InvalidInput',
+    FailureType.InvalidInput,
     problems,
   );
 }
@@ -20,7 +21,7 @@ export function activityOptions(startToCloseTimeout: ActivityOptions['startToClo
     retry: {
       initialInterval: '2s',
       maximumInterval: '1 minute',
-      nonRetryableErrorTypes: ['InvalidInput', 'UnknownConnection', 'SourceNotFound'],
+      nonRetryableErrorTypes: Object.values(FailureType),
     },
   };
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { seedBlobs, seedContent } from '../../dev/seed';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import type { CatalogEntry } from '../../src/domain/catalog-record';
-import { CatalogStore } from '../../src/activities/catalog-store';
+import { CatalogStore } from '../../src/catalog/store';
 import { ConnectionRegistry } from '../../src/storage/connections';
 import { backupContainer, type BackupContainerInput } from '../../src/workflows/backup-container';
 import { download, reportLines } from '../support/catalog';

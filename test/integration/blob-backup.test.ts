@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs, seedContent } from '../../dev/seed';
-import { CatalogStore } from '../../src/activities/catalog-store';
+import { CatalogStore } from '../../src/catalog/store';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import { isTombstone, type CatalogEntry, type CatalogRecord } from '../../src/domain/catalog-record';
 import { mapWithConcurrency } from '../../src/lib/async-pool';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
-import { CatalogStore } from '../../src/activities/catalog-store';
+import { CatalogStore } from '../../src/catalog/store';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import type { CatalogEntry } from '../../src/domain/catalog-record';
 import { backupContainer } from '../../src/workflows/backup-container';

@@ -11,9 +11,7 @@ import {
   type RestoreContainerInput,
   type RestoreProgress,
 } from '../../src/workflows/restore-container';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createCatalogQueryActivities, type CatalogStatePage } from '../../src/activities/catalog-queries';
-import type { RunSummary } from '../../src/domain/run-manifest';
+import { listRunSummaries, openCatalog, readStatePage } from '../../src/catalog/queries';
 import { isTombstone } from '../../src/domain/catalog-record';
 import { download } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
@@ -205,10 +203,9 @@ describe('blob restore', () => {
   });
 
   it('lists the runs of a source and reads its state as of a time, page by page', async () => {
-    const env = new MockActivityEnvironment();
-    const queries = createCatalogQueryActivities(w.connections);
-    const location = { backup: 'backup', backupContainer: backupName, source: { account: 'source', container } };
-    const listed = (await env.run(queries.listBackupRuns, location)) as RunSummary[];
+    const location = { backupContainer: backupName, source: { account: 'source', container } };
+    const store = openCatalog(w.connections.blob('backup'), location);
+    const listed = await listRunSummaries(store);
     assert.deepEqual(
       listed.map((r) => r.bytesCopied),
       runs.map((r) => r.bytesCopied),
@@ -222,11 +219,7 @@ describe('blob restore', () => {
         [runs[2]!.runKey, true, 0, 1],
       ],
     );
-    const first = (await env.run(queries.readCatalogState, {
-      ...location,
-      asOf: runs[2]!.startedAt,
-      limit: 2,
-    })) as CatalogStatePage;
+    const first = await readStatePage(store, { asOf: runs[2]!.startedAt }, { limit: 2 });
     assert.equal(first.run.runKey, runs[2]!.runKey);
     assert.deepEqual(
       first.records.map((r) => [r.name, isTombstone(r)]),
@@ -235,11 +228,7 @@ describe('blob restore', () => {
         ['docs/b.txt', false],
       ],
     );
-    const rest = (await env.run(queries.readCatalogState, {
-      ...location,
-      asOf: runs[2]!.startedAt,
-      after: first.nextAfter,
-    })) as CatalogStatePage;
+    const rest = await readStatePage(store, { asOf: runs[2]!.startedAt }, { after: first.nextAfter });
     assert.deepEqual(
       rest.records.map((r) => r.name),
       ['keep/x.txt', 'logs/l.txt'],

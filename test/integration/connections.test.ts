@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPreflightActivities, type PrepareBackupResult } from '../../src/activities/preflight';
 import type { Config } from '../../src/config/schema';
-import { parseConnectionString } from '../../src/storage/connection-string';
+import { parseConnectionString } from '../../src/config/connection-string';
 import { ConnectionRegistry } from '../../src/storage/connections';
 import { requestTimes } from '../support/faults';
 import { stackConfig, uniqueName } from '../support/stack';

@@ -1,9 +1,9 @@
 // Reading what a backup run recorded, the way restore will: through the catalog in the backup account.
 import type { ContainerClient } from '@azure/storage-blob';
-import { CatalogStore } from '../../src/activities/catalog-store';
+import { CatalogStore } from '../../src/catalog/store';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import type { CatalogRecord } from '../../src/domain/catalog-record';
-import { readNdjson } from '../../src/storage/ndjson-blob';
+import { readNdjson } from '../../src/catalog/ndjson-blob';
 
 export async function runRecords(
   backup: ContainerClient,

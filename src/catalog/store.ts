@@ -1,28 +1,20 @@
-// Reading and writing one scope's catalog in the backup container (used by the backup activities,
-// later by restore and retention): committed runs, and a run's records for a name range.
+// One scope's catalog in the backup container, as backups, restores, retention and the CLI read it:
+// its committed runs (manifests), and a run's records for a name range, streamed chunk by chunk.
 import type { ContainerClient } from '@azure/storage-blob';
+import { gunzipSync } from 'node:zlib';
 import { catalogPaths } from '../domain/catalog-layout';
-import { compareNames, type CatalogRecord } from '../domain/catalog-record';
+import type { CatalogRecord } from '../domain/catalog-record';
+import { inRange, rangesOverlap, type NameRange } from '../domain/name-range';
 import type { RunManifest } from '../domain/run-manifest';
-import { readJson, readNdjson } from '../storage/ndjson-blob';
+import { statusCodeOf } from '../storage/errors';
+import { NDJSON_GZIP_HEADERS, readJson, readNdjson } from './ndjson-blob';
 
-/** A name range (lo, hi]: `lo` undefined is the start, `hi` undefined the end of the name space. */
-export interface NameRange {
-  lo?: string;
-  hi?: string;
-}
-
-export function inRange(name: string, range: NameRange): boolean {
-  return (
-    (range.lo === undefined || compareNames(name, range.lo) > 0) &&
-    (range.hi === undefined || compareNames(name, range.hi) <= 0)
-  );
-}
-
-function overlaps(a: NameRange, b: NameRange): boolean {
-  const startsBeforeEnd = a.lo === undefined || b.hi === undefined || compareNames(a.lo, b.hi) < 0;
-  const endsAfterStart = a.hi === undefined || b.lo === undefined || compareNames(a.hi, b.lo) > 0;
-  return startsBeforeEnd && endsAfterStart;
+/** A run's catalog chunk as stored, parsed: a settled page's chunk is rewritten unchanged under a new run. */
+export interface StoredChunk {
+  range: NameRange;
+  records: CatalogRecord[];
+  /** The gzipped NDJSON as stored. */
+  body: Buffer;
 }
 
 /** Chunk metadata carries the page's range, so readers find overlapping chunks with one listing. */
@@ -73,12 +65,49 @@ export class CatalogStore {
     const prefix = catalogPaths.pagesPrefix(this.scope, runKey);
     const chunks: string[] = [];
     for await (const blob of this.container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal })) {
-      if (overlaps(rangeFromMetadata(blob.metadata), range)) chunks.push(blob.name);
+      if (rangesOverlap(rangeFromMetadata(blob.metadata), range)) chunks.push(blob.name);
     }
     for (const chunk of chunks.sort()) {
       for await (const record of readNdjson<CatalogRecord>(this.container.getBlobClient(chunk), abortSignal)) {
         if (inRange(record.name, range)) yield record;
       }
     }
+  }
+
+  /** The run's chunk with this page index, whole (a page is at most 5,000 records), if there is one. */
+  async chunk(runKey: string, index: number, abortSignal?: AbortSignal): Promise<StoredChunk | undefined> {
+    const blob = this.container.getBlobClient(catalogPaths.page(this.scope, runKey, index));
+    try {
+      const response = await blob.download(0, undefined, { abortSignal });
+      const parts: Buffer[] = [];
+      for await (const part of response.readableStreamBody!) parts.push(part as Buffer);
+      const body = Buffer.concat(parts);
+      const records = gunzipSync(body)
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as CatalogRecord);
+      return { range: rangeFromMetadata(response.metadata), records, body };
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes a stored chunk, unchanged, as this run's chunk `index` covering `range`. */
+  async copyChunk(
+    chunk: StoredChunk,
+    runKey: string,
+    index: number,
+    range: NameRange,
+    abortSignal?: AbortSignal,
+  ): Promise<void> {
+    await this.container
+      .getBlockBlobClient(catalogPaths.page(this.scope, runKey, index))
+      .upload(chunk.body, chunk.body.length, {
+        blobHTTPHeaders: NDJSON_GZIP_HEADERS,
+        metadata: rangeMetadata(range, chunk.records.length),
+        abortSignal,
+      });
   }
 }

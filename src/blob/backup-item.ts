@@ -3,19 +3,15 @@
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 import { backupObjectName, normalizeVersion } from '../domain/backup-naming';
 import type { CatalogEntry } from '../domain/catalog-record';
-import type { ListedBlob } from '../domain/classify';
 import type { BlobAccount } from '../storage/blob-account';
+import type { ItemResult } from '../catalog/page-journal';
+import type { VerifyMode } from '../domain/choices';
+import { errorCodeOf, firstLine, statusCodeOf } from '../storage/errors';
 import { copyVersion, type CopyOptions, type SourceVersion } from './copy';
-import { errorCodeOf, statusCodeOf } from './failures';
+import type { InventoryItem } from './listing';
 import { LeasedByAnotherWriter, LeaseLost, withLease, type LeaseTiming } from './lease';
-import type { ItemResult } from './page-journal';
 import { touchCopy } from './touch-copy';
-import { verifyCopy, type VerifyMode } from './verify';
-
-export interface InventoryItem extends ListedBlob {
-  metadata?: Record<string, string>;
-  tags?: Record<string, string>;
-}
+import { verifyCopy } from './verify';
 
 export interface ItemContext {
   source: BlobAccount;
@@ -196,8 +192,4 @@ async function currentProperties(
     accessTier: p.accessTier,
     lastModified: p.lastModified!.toISOString(),
   };
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

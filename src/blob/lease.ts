@@ -3,7 +3,7 @@
 // A lease that cannot be renewed (broken by another party, or unreachable) is lost: the work under it
 // is aborted and the item fails with the reason, rather than copying a version nothing protected.
 import type { BlobClient } from '@azure/storage-blob';
-import { errorCodeOf, statusCodeOf } from './failures';
+import { errorCodeOf, firstLine, statusCodeOf } from '../storage/errors';
 
 export interface LeaseTiming {
   /** Lease duration: 15 to 60 seconds. */
@@ -78,8 +78,4 @@ export async function withLease<T>(
     abortSignal.removeEventListener('abort', cancel);
     await lease.releaseLease().catch(() => {}); // an expired or broken lease is released anyway
   }
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

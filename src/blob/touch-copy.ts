@@ -4,7 +4,7 @@
 // The sweep deletes only what is unmodified since the mark (If-Unmodified-Since), so a conditional
 // rewrite of the copy's own metadata, which bumps its Last-Modified, takes it out of that sweep.
 import type { BlockBlobClient } from '@azure/storage-blob';
-import { errorCodeOf, statusCodeOf } from './failures';
+import { errorCodeOf, statusCodeOf } from '../storage/errors';
 
 /**
  * Bumps the copy's Last-Modified without changing its content or metadata. False when the copy is

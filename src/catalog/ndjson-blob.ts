@@ -5,6 +5,9 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 
+/** How catalog files are stored: gzipped NDJSON, said so in their headers. */
+export const NDJSON_GZIP_HEADERS = { blobContentType: 'application/x-ndjson', blobContentEncoding: 'gzip' };
+
 export interface WriteNdjsonOptions {
   metadata?: Record<string, string>;
   /** Fail instead of replacing an existing blob. */
@@ -25,7 +28,7 @@ export async function writeNdjson(
   // Catalog files are written on every run and read rarely: speed over ratio.
   const gzipped = lines.pipe(createGzip({ level: 1 }));
   await blob.uploadStream(gzipped, 4 * 1024 * 1024, 2, {
-    blobHTTPHeaders: { blobContentType: 'application/x-ndjson', blobContentEncoding: 'gzip' },
+    blobHTTPHeaders: NDJSON_GZIP_HEADERS,
     metadata: options.metadata,
     conditions: options.createOnly ? { ifNoneMatch: '*' } : undefined,
     abortSignal: options.abortSignal,

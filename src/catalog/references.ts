@@ -2,10 +2,11 @@
 // committed run of any of its scopes, or by a run still in progress (its journals and chunks, and the
 // run it classifies against). Garbage collection deletes only what is outside this set.
 import type { ContainerClient } from '@azure/storage-blob';
-import { catalogPaths, containerCatalogPrefix, runKeyTime } from '../domain/catalog-layout';
+import { catalogPaths, containerCatalogPrefix, isCatalogScope, runKeyTime } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
 import { partitionOf } from '../domain/hash-partition';
-import { CatalogStore } from './catalog-store';
+import { PREVIOUS_RUN_METADATA } from './staging';
+import { CatalogStore } from './store';
 import type { ItemResult } from './page-journal';
 
 export type RunState = 'committed' | 'in-progress' | 'garbage';
@@ -47,7 +48,7 @@ export async function collectReferences(
   const runs: RunDir[] = [];
   const signal = options.abortSignal;
   for (const scope of await childPrefixes(container, containerCatalogPrefix(account, sourceContainer), signal)) {
-    if (!isScope(scope)) continue;
+    if (!isCatalogScope(scope)) continue;
     const store = new CatalogStore(container, scope);
     const committed = new Set((await store.listRuns(signal)).filter((k) => !options.assumeForgotten?.has(k)));
     const needed = new Set<string>(committed);
@@ -59,14 +60,14 @@ export async function collectReferences(
         states.set(runKey, 'committed');
         continue;
       }
-      const live = await inProgress(container, catalogPaths.runPrefix(scope, runKey), options);
+      const live = await inProgress(container, scope, runKey, options);
       states.set(runKey, live.running ? 'in-progress' : 'garbage');
       if (!live.running) continue;
       // A running backup's own copies: finished pages (chunks) and items journaled so far.
       needed.add(runKey);
       if (live.previousRunKey) needed.add(live.previousRunKey);
-      const prefix = catalogPaths.runPrefix(scope, runKey);
-      for await (const b of container.listBlobsFlat({ prefix: `${prefix}progress/`, abortSignal: signal })) {
+      const journals = catalogPaths.journalsPrefix(scope, runKey);
+      for await (const b of container.listBlobsFlat({ prefix: journals, abortSignal: signal })) {
         const text = (
           await container.getBlobClient(b.name).downloadToBuffer(0, undefined, { abortSignal: signal })
         ).toString('utf8');
@@ -105,7 +106,7 @@ export async function estimateReferences(
 ): Promise<number> {
   let total = 0;
   for (const scope of await childPrefixes(container, containerCatalogPrefix(account, sourceContainer), abortSignal)) {
-    if (!isScope(scope)) continue;
+    if (!isCatalogScope(scope)) continue;
     const manifests = await new CatalogStore(container, scope).manifests(abortSignal);
     const newest = manifests.at(-1);
     if (newest) total += newest.counts.listed + newest.counts.deleted;
@@ -114,27 +115,25 @@ export async function estimateReferences(
   return total;
 }
 
-function isScope(prefix: string): boolean {
-  return /\/(all|prefix-[0-9a-f]{16})$/.test(prefix);
-}
-
 async function inProgress(
   container: ContainerClient,
-  runPrefix: string,
+  scope: string,
+  runKey: string,
   options: CollectReferencesOptions,
 ): Promise<{ running: boolean; previousRunKey?: string }> {
+  const inventory = catalogPaths.inventoryPrefix(scope, runKey);
   let staged = false;
   let previousRunKey: string | undefined;
   let newest = 0;
   for await (const b of container.listBlobsFlat({
-    prefix: runPrefix,
+    prefix: catalogPaths.runPrefix(scope, runKey),
     includeMetadata: true,
     abortSignal: options.abortSignal,
   })) {
     newest = Math.max(newest, b.properties.lastModified.getTime());
-    if (b.name.startsWith(`${runPrefix}inventory/`)) {
+    if (b.name.startsWith(inventory)) {
       staged = true;
-      previousRunKey ??= b.metadata?.previousrun;
+      previousRunKey ??= b.metadata?.[PREVIOUS_RUN_METADATA];
     }
   }
   // Commit removes the staged inventory: a run dir without it and without a manifest was forgotten.

@@ -2,7 +2,8 @@
 // (worker crash, transient error) skips what was done instead of snapshotting and copying it again.
 import type { AppendBlobClient } from '@azure/storage-blob';
 import type { CatalogEntry } from '../domain/catalog-record';
-import { statusCodeOf } from './failures';
+import { mapWithConcurrency } from '../lib/async-pool';
+import { statusCodeOf } from '../storage/errors';
 
 export interface ItemResult {
   name: string;
@@ -66,4 +67,40 @@ export class PageJournal<T extends JournalEntry = ItemResult> {
     }
     return this.flushing;
   }
+}
+
+export interface JournaledWorkOptions<I, R> {
+  /** Where finished items are journaled; none (a dry run, a page with nothing to do) keeps them in memory. */
+  journal?: PageJournal<R & JournalEntry>;
+  items: readonly I[];
+  nameOf: (item: I) => string;
+  concurrency: number;
+  work: (item: I) => Promise<R>;
+  /** After each item, with how many are finished, earlier attempts' included. */
+  onFinished?: (finished: number) => void;
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * The loop of a backup or restore page: the items an earlier attempt has not journaled are worked
+ * through, `concurrency` at a time, each result journaled as it finishes. Every result by name.
+ */
+export async function workThroughJournaled<I, R extends JournalEntry>(
+  options: JournaledWorkOptions<I, R>,
+): Promise<Map<string, R>> {
+  const { journal, nameOf } = options;
+  const done = journal ? await journal.load(options.abortSignal) : new Map<string, R>();
+  let finished = done.size;
+  try {
+    const todo = options.items.filter((item) => !done.has(nameOf(item)));
+    await mapWithConcurrency(todo, options.concurrency, async (item) => {
+      const result = await options.work(item);
+      done.set(result.name, result);
+      journal?.record(result);
+      options.onFinished?.(++finished);
+    });
+  } finally {
+    await journal?.flush();
+  }
+  return done;
 }

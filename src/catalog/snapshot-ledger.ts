@@ -3,8 +3,8 @@
 // collected, the ledger is what still says that its snapshots were ours.
 import { catalogPaths } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
-import { readNdjson, writeNdjson } from '../storage/ndjson-blob';
-import type { CatalogStore } from './catalog-store';
+import { readNdjson, writeNdjson } from './ndjson-blob';
+import type { CatalogStore } from './store';
 
 export interface LedgerEntry {
   name: string;

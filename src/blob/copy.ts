@@ -3,10 +3,9 @@
 // commit; where the service answers 501 to that, asynchronous Copy Blob, polled with heartbeats.
 // A ranged copy is committed without a Content-MD5: nothing has hashed its bytes yet, so claiming the
 // source's would make an MD5 check compare the source with itself (verify.ts hashes it, then sets it).
-import { Context } from '@temporalio/activity';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { mapWithConcurrency } from '../lib/async-pool';
-import { errorCodeOf, statusCodeOf } from './failures';
+import { errorCodeOf, statusCodeOf } from '../storage/errors';
 
 /** Copy Blob From URL accepts sources up to 256 MiB. */
 export const MAX_SYNC_COPY_BYTES = 256 * 1024 * 1024;
@@ -30,6 +29,8 @@ export interface CopyOptions {
   /** Block size for the ranged path (tests use small blocks). */
   blockBytes?: number;
   abortSignal: AbortSignal;
+  /** Called as blocks land and while an asynchronous copy is polled (activities heartbeat with it). */
+  onProgress?: () => void;
 }
 
 export type CopyResult = { wrote: true; path: 'sync' | 'blocks' | 'async' } | { wrote: false };
@@ -90,7 +91,7 @@ async function copyInBlocks(
     await target.stageBlockFromURL(id, sourceUrl, offset, Math.min(blockBytes, version.size - offset), {
       abortSignal: options.abortSignal,
     });
-    Context.current().heartbeat();
+    options.onProgress?.();
   });
   await target.commitBlockList(ids, {
     conditions,
@@ -117,7 +118,7 @@ async function copyAsync(
     abortSignal: options.abortSignal,
     intervalInMs: 1_000,
   });
-  poller.onProgress(() => Context.current().heartbeat());
+  poller.onProgress(() => options.onProgress?.());
   const result = await poller.pollUntilDone();
   if (result.copyStatus && result.copyStatus !== 'success') {
     throw new Error(`asynchronous copy ended ${result.copyStatus}`);

@@ -5,8 +5,7 @@
 // copy without one (the ranged path, multi-block sources) is read and hashed, and only then stamped.
 import type { BlobClient, BlobGetPropertiesResponse } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
-
-export type VerifyMode = 'md5' | 'deep' | 'none';
+import type { VerifyMode } from '../domain/choices';
 
 export type Verification = { ok: true; md5: string | undefined } | { ok: false; reason: string };
 

@@ -4,11 +4,10 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { CatalogEntry } from '../domain/catalog-record';
 import type { BlobAccount } from '../storage/blob-account';
+import type { OverwritePolicy, RestoreVerifyMode } from '../domain/choices';
+import { errorCodeOf, firstLine, statusCodeOf, unlessNotFound } from '../storage/errors';
 import { copyVersion } from './copy';
-import { errorCodeOf, statusCodeOf, unlessNotFound } from './failures';
 import { verifyCopy } from './verify';
-
-export type OverwritePolicy = 'never' | 'ifNewer' | 'always';
 
 export interface RestoreItemResult {
   name: string;
@@ -22,11 +21,13 @@ export interface RestoreContext {
   backupContainer: ContainerClient;
   target: ContainerClient;
   overwrite: OverwritePolicy;
-  verify: 'md5' | 'deep';
+  verify: RestoreVerifyMode;
   dryRun: boolean;
   largeBlobThresholdBytes: number;
   blockBytes?: number;
   abortSignal: AbortSignal;
+  /** Called while a large copy makes progress (activities heartbeat with it). */
+  onProgress?: () => void;
 }
 
 /** `expiredDeletionAt`: the blob was deleted then, before the oldest kept run; its copy may be collected. */
@@ -76,6 +77,7 @@ export async function restoreItem(
         largeBlobThresholdBytes: ctx.largeBlobThresholdBytes,
         blockBytes: ctx.blockBytes,
         abortSignal: ctx.abortSignal,
+        onProgress: ctx.onProgress,
       },
     );
     if (!copied.wrote) return result('skipped', 'exists at the target (overwrite: never)');
@@ -99,7 +101,7 @@ export async function restoreItem(
         : result('failed', `the backup object ${entry.copy} is missing`);
     }
     if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429)
-      return result('failed', `${status} ${errorCodeOf(err) ?? ''}: ${String((err as Error).message).split('\n')[0]}`);
+      return result('failed', `${status} ${errorCodeOf(err) ?? ''}: ${firstLine(err)}`);
     throw err;
   }
 }

@@ -1,0 +1,74 @@
+// What every activity does first, in one place: its cancellation signal, its named connections (a bad
+// name fails for good, naming the input field that held it), heartbeats while it works, and one
+// classification of what it throws (failures.ts).
+//
+// Heartbeats: a liveness beat every 5 s while the activity works, so with a short heartbeat timeout a
+// worker that dies in the middle of a long call is noticed in seconds, not when start-to-close runs out.
+// A beat repeats the last details given, so progress reported once is never replaced by an empty beat.
+import { Context, type Info } from '@temporalio/activity';
+import { setMaxListeners } from 'node:events';
+import type { BlobAccount } from '../storage/blob-account';
+import type { BlobAccountOptions, ConnectionRegistry } from '../storage/connections';
+import { UnknownConnectionError, WrongConnectionKindError } from '../storage/errors';
+import { classifyFailure, ConnectionFieldError } from './failures';
+
+const KEEP_ALIVE_MS = 5_000;
+
+export interface ActivityTools {
+  /** Aborts when the activity is cancelled (or times out): pass it to every call. */
+  readonly signal: AbortSignal;
+  readonly info: Info;
+  readonly log: Context['log'];
+  /** Reports progress (and liveness); the details are kept and repeated by later liveness beats. */
+  heartbeat(details?: unknown): void;
+  /** The blob account behind a connection name taken from input field `field`. */
+  blob(name: string, field: string, options?: BlobAccountOptions): BlobAccount;
+  /** Requests in flight at once that listen on the signal (Node warns past 10 listeners by default). */
+  expectListeners(count: number): void;
+}
+
+/** Wraps an activity's body: tools in, classified failures out, liveness beats in between. */
+export function defineActivity<I, O>(
+  connections: ConnectionRegistry,
+  body: (input: I, tools: ActivityTools) => Promise<O>,
+): (input: I) => Promise<O> {
+  return async (input: I) => {
+    const ctx = Context.current();
+    let details: unknown[] = [];
+    const beat = () => ctx.heartbeat(...details);
+    const timer = setInterval(beat, KEEP_ALIVE_MS);
+    const tools: ActivityTools = {
+      signal: ctx.cancellationSignal,
+      info: ctx.info,
+      log: ctx.log,
+      heartbeat(given?: unknown) {
+        if (given !== undefined) details = [given];
+        beat();
+      },
+      blob(name, field, options) {
+        return connectionFor(field, () => connections.blob(name, options));
+      },
+      expectListeners(count) {
+        setMaxListeners(count + 10, ctx.cancellationSignal);
+      },
+    };
+    try {
+      return await body(input, tools);
+    } catch (err) {
+      throw classifyFailure(err);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+}
+
+/** Resolves a connection; an unknown or wrong-kind name becomes an error naming the input field. */
+export function connectionFor<T>(field: string, resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (err) {
+    if (err instanceof UnknownConnectionError || err instanceof WrongConnectionKindError)
+      throw new ConnectionFieldError(field, err);
+    throw err;
+  }
+}

@@ -1,0 +1,49 @@
+// Reporting bad input without I/O: every problem at once, each naming its field, the value it got and
+// what is allowed. Workflows reject with all of them in one non-retryable failure (workflow-rules.ts).
+import { CONNECTION_NAME } from './connection-name';
+
+export interface InputProblem {
+  field: string;
+  value: unknown;
+  message: string;
+}
+
+/** Collects problems: `check(field, value, message)` records one when `message` is set. */
+export function problemCollector(): {
+  problems: InputProblem[];
+  check: (field: string, value: unknown, message: string | undefined) => void;
+} {
+  const problems: InputProblem[] = [];
+  const check = (field: string, value: unknown, message: string | undefined) => {
+    if (message) problems.push({ field, value, message });
+  };
+  return { problems, check };
+}
+
+export function formatProblems(problems: InputProblem[]): string {
+  return problems.map((p) => `${p.field} ${p.message} (got ${JSON.stringify(p.value)})`).join('; ');
+}
+
+export function connectionNameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0)
+    return 'is required: the name of a connection in the worker config';
+  if (!CONNECTION_NAME.test(value)) return 'must be a connection name (lowercase letters, digits, dashes)';
+  return undefined;
+}
+
+export function positiveIntProblem(value: unknown, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    return `must be a whole number from 1 to ${max}`;
+  }
+  return undefined;
+}
+
+export function oneOfProblem(value: unknown, allowed: readonly string[]): string | undefined {
+  if (value === undefined || allowed.includes(value as string)) return undefined;
+  return `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`;
+}
+
+export function booleanProblem(value: unknown): string | undefined {
+  return value === undefined || typeof value === 'boolean' ? undefined : 'must be true or false';
+}
