@@ -107,10 +107,14 @@ describe('config', () => {
     it(`rejects ${name}`, () => assert.match(problemsOf(raw), expected));
   }
 
-  it('never prints a secret value', () => {
+  it('never prints a secret value, even in the field a problem is reported on', () => {
     const message = problemsOf({
-      connections: { source: { kind: 'blob', accountKey: 'TOP-SECRET-KEY', accountUrl: 'nope' } },
+      connections: {
+        source: { kind: 'blob', connectionString: 'AccountKey=TOP-SECRET-KEY' },
+      },
     });
+    // The secret's own field is the one reported: a message that printed values would show it.
+    assert.match(message, /connections\.source\.connectionString: is not a usable storage connection string/);
     assert.doesNotMatch(message, /TOP-SECRET-KEY/);
   });
 
