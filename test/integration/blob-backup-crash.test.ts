@@ -1,13 +1,13 @@
 // A worker killed in the middle of a backup: a second worker finishes the run, the catalog equals an
 // uninterrupted run's, and no more than the pages in flight are copied again.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seedBlobs } from '../../dev/seed';
-import { CatalogStore } from '../../src/activities/catalog-store';
+import { before, describe, it } from 'node:test';
+import { CatalogStore } from '../../src/catalog/store';
 import { catalogScope } from '../../src/domain/catalog-layout';
 import type { CatalogEntry } from '../../src/domain/catalog-record';
 import { backupContainer, progressQuery, type BackupContainerInput } from '../../src/workflows/backup-container';
-import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { uniqueName } from '../support/stack';
+import { useBlobFixture } from '../support/blob-fixture';
 import { finishAfterCrash } from '../support/worker-process';
 
 const BLOBS = 500;
@@ -15,17 +15,13 @@ const PAGE = 100;
 const WINDOW = 2;
 
 describe('worker killed mid-backup', () => {
-  let w: TestWorker;
+  const fixture = useBlobFixture();
   const container = uniqueName('crash');
-  before(async () => {
-    w = await startTestWorker();
-    await seedBlobs(w.connections.blob('source').service.getContainerClient(container), { count: BLOBS });
-  });
-  after(() => w.stop());
+  before(() => fixture.seed(container, { count: BLOBS }));
 
   const catalog = async (backupName: string, runKey: string) => {
     const out = new Map<string, Omit<CatalogEntry, 'snapshot' | 'backedUpAt'>>();
-    const bk = w.connections.blob('backup').service.getContainerClient(backupName);
+    const bk = fixture.w.connections.blob('backup').service.getContainerClient(backupName);
     for await (const r of new CatalogStore(bk, catalogScope('source', container)).records(runKey)) {
       const { snapshot: _s, backedUpAt: _b, ...stable } = r as CatalogEntry;
       out.set(r.name, stable);
@@ -48,7 +44,12 @@ describe('worker killed mid-backup', () => {
     };
     const result = await finishAfterCrash(
       taskQueue,
-      () => w.client.workflow.start(backupContainer, { taskQueue, workflowId: uniqueName('wf-crash'), args: [input] }),
+      () =>
+        fixture.w.client.workflow.start(backupContainer, {
+          taskQueue,
+          workflowId: uniqueName('wf-crash'),
+          args: [input],
+        }),
       async (handle) => {
         const p = await handle.query(progressQuery);
         return p.pagesDone >= 1 && p.copied < BLOBS - PAGE;
@@ -64,12 +65,12 @@ describe('worker killed mid-backup', () => {
       `recopy attempts ${result.skipped} <= pages in flight (${PAGE * WINDOW})`,
     );
     let copies = 0;
-    const bk = w.connections.blob('backup').service.getContainerClient(crashed);
+    const bk = fixture.w.connections.blob('backup').service.getContainerClient(crashed);
     for await (const _ of bk.listBlobsFlat({ prefix: `data/source/${container}/` })) copies++;
     assert.equal(copies, BLOBS, 'exactly one copy per blob');
 
-    const clean = await w.client.workflow.execute(backupContainer, {
-      taskQueue: w.taskQueue,
+    const clean = await fixture.w.client.workflow.execute(backupContainer, {
+      taskQueue: fixture.w.taskQueue,
       workflowId: uniqueName('wf-clean'),
       args: [{ ...input, backupContainer: uniqueName('bk-clean'), maxRequestsPerSecond: undefined }],
     });

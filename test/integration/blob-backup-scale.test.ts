@@ -2,11 +2,11 @@
 // so the parent continues as new after 200 (its default), and every history stays small with small payloads.
 import type { WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seedBlobs } from '../../dev/seed';
+import { before, describe, it } from 'node:test';
 import { mapWithConcurrency } from '../../src/lib/async-pool';
 import { backupContainer } from '../../src/workflows/backup-container';
-import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { uniqueName } from '../support/stack';
+import { useBlobFixture } from '../support/blob-fixture';
 
 const BLOBS = 2_050;
 const PAGE = 10;
@@ -28,21 +28,14 @@ function payloadSizes(value: unknown, out: number[] = []): number[] {
 }
 
 describe('blob backup at scale (real stack)', () => {
-  let w: TestWorker;
+  const fixture = useBlobFixture();
   const container = uniqueName('scale');
-  before(async () => {
-    w = await startTestWorker();
-    await seedBlobs(w.connections.blob('source').service.getContainerClient(container), {
-      count: BLOBS,
-      sizeInBytes: 64,
-    });
-  });
-  after(() => w.stop());
+  before(() => fixture.seed(container, { count: BLOBS, sizeInBytes: 64 }));
 
   it('2,050 blobs in 205 pages: continues as new, every history far below the limits', async (t) => {
     const workflowId = uniqueName('wf-scale');
-    const handle = await w.client.workflow.start(backupContainer, {
-      taskQueue: w.taskQueue,
+    const handle = await fixture.w.client.workflow.start(backupContainer, {
+      taskQueue: fixture.w.taskQueue,
       workflowId,
       args: [
         {
@@ -64,7 +57,7 @@ describe('blob backup at scale (real stack)', () => {
     // The parent's runs, followed from the first through each continue-as-new event.
     const runs: History[] = [];
     for (let runId: string | undefined = handle.firstExecutionRunId; runId;) {
-      const history = await w.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const history = await fixture.w.client.workflow.getHandle(workflowId, runId).fetchHistory();
       runs.push(history);
       runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
@@ -72,7 +65,7 @@ describe('blob backup at scale (real stack)', () => {
     const children = await mapWithConcurrency(
       Array.from({ length: r.pages }, (_, i) => `${workflowId}/${r.runKey}/page-${i}`),
       8,
-      (id) => w.client.workflow.getHandle(id).fetchHistory(),
+      (id) => fixture.w.client.workflow.getHandle(id).fetchHistory(),
     );
     const events = (h: History) => h.events?.length ?? 0;
     const parentEvents = runs.map(events);

@@ -3,33 +3,29 @@
 // fails the drill, naming the blob; the scratch container is removed either way. A scratch container that
 // is the backup container, the source or any existing container is refused before anything is written.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { ContainerClient } from '@azure/storage-blob';
 import { WorkflowFailedError } from '@temporalio/client';
-import { seedBlobs } from '../../dev/seed';
 import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
-import { readNdjson } from '../../src/storage/ndjson-blob';
-import { backupContainer, type BackupContainerResult } from '../../src/workflows/backup-container';
-import { restoreDrill, type RestoreDrillInput } from '../../src/workflows/restore-drill';
+import { readNdjson } from '../../src/catalog/ndjson-blob';
+import { type BackupContainerResult } from '../../src/workflows/backup-container';
+import { type RestoreDrillInput } from '../../src/workflows/restore-drill';
 import { download, runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
-import { stackConfig, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { useBlobFixture } from '../support/blob-fixture';
+import { stackConfig, uniqueName } from '../support/stack';
 
 describe('restore drills', () => {
-  let w: TestWorker;
+  // A second name for the backup account: the scratch checks compare accounts, not connection names.
+  const fixture = useBlobFixture({ extraConnections: { 'backup-alias': stackConfig().connections.backup! } });
+  const { bk, backupName } = fixture;
   const container = uniqueName('drill');
-  const backupName = uniqueName('bk');
   let run: BackupContainerResult;
-  const bk = () => w.connections.blob('backup').service.getContainerClient(backupName);
-  const drill = (input: Partial<RestoreDrillInput> = {}) =>
-    w.client.workflow.execute(restoreDrill, {
-      taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-drill'),
-      args: [{ backup: 'backup', backupContainer: backupName, source: { account: 'source', container }, ...input }],
-    });
+  const drill = (input: Partial<RestoreDrillInput> = {}) => fixture.drill(container, input);
   const scratchContainers = async () => {
     const out: string[] = [];
-    for await (const c of w.connections.blob('backup').service.listContainers({ prefix: 'drill-' })) out.push(c.name);
+    for await (const c of fixture.w.connections.blob('backup').service.listContainers({ prefix: 'drill-' }))
+      out.push(c.name);
     return out;
   };
   /** Every blob and snapshot of a container with its ETag: equal before and after means nothing was written. */
@@ -54,16 +50,9 @@ describe('restore drills', () => {
   };
 
   before(async () => {
-    // A second name for the backup account: the scratch checks compare accounts, not connection names.
-    w = await startTestWorker({ extraConnections: { 'backup-alias': stackConfig().connections.backup! } });
-    await seedBlobs(w.connections.blob('source').service.getContainerClient(container), { count: 40 });
-    run = await w.client.workflow.execute(backupContainer, {
-      taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-drill-backup'),
-      args: [{ source: 'source', container, backup: 'backup', backupContainer: backupName }],
-    });
+    await fixture.seed(container, { count: 40 });
+    run = await fixture.backup(container);
   });
-  after(() => w.stop());
 
   it('restores a seeded sample, matches the catalog and the live source, and cleans up', async () => {
     const before = await scratchContainers();
@@ -128,7 +117,7 @@ describe('restore drills', () => {
   });
 
   it('refuses the source container as scratch and leaves it intact', async () => {
-    const source = w.connections.blob('source').service.getContainerClient(container);
+    const source = fixture.w.connections.blob('source').service.getContainerClient(container);
     const blobs = await listing(source);
     assert.equal(blobs.filter((b) => b.includes('@ ')).length, 40);
     await refused(
@@ -139,7 +128,7 @@ describe('restore drills', () => {
   });
 
   it('refuses an existing container as scratch and leaves it and its blobs alone; a new name works', async () => {
-    const existing = w.connections.blob('backup').service.getContainerClient(uniqueName('mine'));
+    const existing = fixture.w.connections.blob('backup').service.getContainerClient(uniqueName('mine'));
     await existing.create({ metadata: { owner: 'someone' } });
     await existing.getBlockBlobClient('keep.txt').upload('precious', 8);
     const blobs = await listing(existing);
@@ -154,7 +143,7 @@ describe('restore drills', () => {
     const fresh = uniqueName('scratch');
     const r = await drill({ sample: { count: 3 }, scratch: { connection: 'backup', container: fresh } });
     assert.deepEqual([r.restored, r.mismatches.length], [3, 0]);
-    const scratch = w.connections.blob('backup').service.getContainerClient(fresh);
+    const scratch = fixture.w.connections.blob('backup').service.getContainerClient(fresh);
     assert.equal(await scratch.exists(), false, 'the drill removed the container it created');
     assert.deepEqual(await listing(existing), blobs, 'and only that');
   });

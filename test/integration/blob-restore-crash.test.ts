@@ -1,12 +1,12 @@
 // A worker killed in the middle of a restore: a second worker finishes it from the page journals, every
 // blob lands once with the backed-up bytes, nothing fails, and only the pages in flight are looked at again.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { seedBlobs, seedContent } from '../../dev/seed';
-import { backupContainer } from '../../src/workflows/backup-container';
+import { before, describe, it } from 'node:test';
+import { seedContent } from '../../dev/seed';
 import { restoreContainer, restoreProgressQuery } from '../../src/workflows/restore-container';
 import { mapWithConcurrency } from '../../src/lib/async-pool';
-import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { uniqueName } from '../support/stack';
+import { useBlobFixture } from '../support/blob-fixture';
 import { finishAfterCrash } from '../support/worker-process';
 
 const BLOBS = 400;
@@ -14,19 +14,13 @@ const PAGE = 100;
 const WINDOW = 2;
 
 describe('worker killed mid-restore', () => {
-  let w: TestWorker;
+  const fixture = useBlobFixture();
+  const { backupName } = fixture;
   const container = uniqueName('rcrash');
-  const backupName = uniqueName('bk-rcrash');
   before(async () => {
-    w = await startTestWorker();
-    await seedBlobs(w.connections.blob('source').service.getContainerClient(container), { count: BLOBS });
-    await w.client.workflow.execute(backupContainer, {
-      taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-rcrash-backup'),
-      args: [{ source: 'source', container, backup: 'backup', backupContainer: backupName, pageSize: PAGE }],
-    });
+    await fixture.seed(container, { count: BLOBS });
+    await fixture.backup(container, { pageSize: PAGE });
   });
-  after(() => w.stop());
 
   it('completes on another worker: every blob restored once, byte for byte, none failed', async () => {
     const taskQueue = uniqueName('tq-rcrash');
@@ -34,7 +28,7 @@ describe('worker killed mid-restore', () => {
     const result = await finishAfterCrash(
       taskQueue,
       () =>
-        w.client.workflow.start(restoreContainer, {
+        fixture.w.client.workflow.start(restoreContainer, {
           taskQueue,
           workflowId: uniqueName('wf-rcrash'),
           args: [
@@ -61,7 +55,7 @@ describe('worker killed mid-restore', () => {
     assert.ok(result.skipped <= PAGE * WINDOW, `looked at again ${result.skipped} <= pages in flight`);
     assert.ok(result.restored >= BLOBS - PAGE * WINDOW);
 
-    const target = w.connections.blob('source').service.getContainerClient(to);
+    const target = fixture.w.connections.blob('source').service.getContainerClient(to);
     const sizes = new Map<string, number>();
     for await (const b of target.listBlobsFlat()) sizes.set(b.name, b.properties.contentLength!);
     assert.equal(sizes.size, BLOBS, 'every blob restored, none twice under another name');

@@ -4,8 +4,7 @@
 // and a backup running while GC sweeps loses nothing, not even
 // a copy it reuses that GC had marked.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ContainerClient } from '@azure/storage-blob';
+import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { seedBlobs } from '../../dev/seed';
@@ -14,46 +13,23 @@ import type { RetentionPlan } from '../../src/activities/retention';
 import { backupObjectName, normalizeVersion } from '../../src/domain/backup-naming';
 import { catalogPaths, catalogScope } from '../../src/domain/catalog-layout';
 import { isTombstone, type CatalogEntry } from '../../src/domain/catalog-record';
-import { applyRetention, type ApplyRetentionInput } from '../../src/workflows/apply-retention';
-import {
-  backupContainer,
-  type BackupContainerInput,
-  type BackupContainerResult,
-} from '../../src/workflows/backup-container';
-import { readJson, readNdjson } from '../../src/storage/ndjson-blob';
+import { type ApplyRetentionInput } from '../../src/workflows/apply-retention';
+import { backupContainer, type BackupContainerResult } from '../../src/workflows/backup-container';
+import { readJson, readNdjson } from '../../src/catalog/ndjson-blob';
 import { restoreContainer } from '../../src/workflows/restore-container';
 import { download, runRecords } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
 import { holdJournalAppends, sweepReusedCopy } from '../support/faults';
-import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { useBlobFixture } from '../support/blob-fixture';
+import { startTestWorker, uniqueName } from '../support/stack';
 import type { RequestDecorator } from '../../src/storage/pipeline-policies';
 
 describe('retention and garbage collection', () => {
-  let w: TestWorker;
-  const backupName = uniqueName('bk');
-  const src = (c: string) => w.connections.blob('source').service.getContainerClient(c);
-  const bk = (): ContainerClient => w.connections.blob('backup').service.getContainerClient(backupName);
-  const backup = (container: string, input: Partial<BackupContainerInput> = {}): Promise<BackupContainerResult> =>
-    w.client.workflow.execute(backupContainer, {
-      taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-ret-backup'),
-      args: [{ source: 'source', container, backup: 'backup', backupContainer: backupName, pageSize: 50, ...input }],
-    });
+  const fixture = useBlobFixture({ backupDefaults: { pageSize: 50 } });
+  const { src, bk, backupName } = fixture;
+  const backup = fixture.backup;
   const retain = (container: string, input: Partial<ApplyRetentionInput>) =>
-    w.client.workflow.execute(applyRetention, {
-      taskQueue: w.taskQueue,
-      workflowId: uniqueName('wf-retention'),
-      args: [
-        {
-          backup: 'backup',
-          backupContainer: backupName,
-          source: { account: 'source', container },
-          policy: { keepLast: 1 },
-          gracePeriodMs: 0,
-          ...input,
-        },
-      ],
-    });
+    fixture.retain(container, { gracePeriodMs: 0, ...input });
   const objects = async (container: string) => {
     const names = new Set<string>();
     for await (const b of bk().listBlobsFlat({ prefix: `data/source/${container}/` })) names.add(b.name);
@@ -68,11 +44,6 @@ describe('retention and garbage collection', () => {
     return copies;
   };
   const put = (c: string, name: string, body: string) => src(c).getBlockBlobClient(name).upload(body, body.length);
-
-  before(async () => {
-    w = await startTestWorker();
-  });
-  after(() => w.stop());
 
   it('keepLast 1 forgets older runs and collects only what no kept run references', async () => {
     const c = uniqueName('ret');
@@ -137,8 +108,8 @@ describe('retention and garbage collection', () => {
     // Restoring with includeDeleted reports the collected deletion as skipped, with why; not as a
     // failure. A dry run says the same, since it reads the backup objects too.
     const restoreAll = (dryRun: boolean) =>
-      w.client.workflow.execute(restoreContainer, {
-        taskQueue: w.taskQueue,
+      fixture.w.client.workflow.execute(restoreContainer, {
+        taskQueue: fixture.w.taskQueue,
         workflowId: uniqueName('wf-ret-restore'),
         args: [
           {
@@ -299,8 +270,8 @@ describe('retention and garbage collection', () => {
     await seedBlobs(src(c), { count: 300 });
     await backup(c);
     await seedBlobs(src(c), { count: 300, prefix: 'v2/' }); // 300 new blobs for the running backup
-    const running = w.client.workflow.start(backupContainer, {
-      taskQueue: w.taskQueue,
+    const running = fixture.w.client.workflow.start(backupContainer, {
+      taskQueue: fixture.w.taskQueue,
       workflowId: uniqueName('wf-ret-running'),
       args: [
         {
@@ -362,7 +333,7 @@ describe('retention and garbage collection', () => {
       // The mark's time is a whole second, one before it starts: the planted copy must be older than that.
       await new Promise((r) => setTimeout(r, 2100));
       const env = new MockActivityEnvironment();
-      const gc = createGarbageActivities(w.connections);
+      const gc = createGarbageActivities(fixture.w.connections);
       const gcInput = {
         backup: 'backup',
         backupContainer: backupName,
@@ -440,7 +411,7 @@ describe('retention and garbage collection', () => {
     const missing = uniqueName('no-bk');
     assert.equal(await refused({ backupContainer: missing }), `backupContainer: backup/${missing} does not exist`);
     assert.deepEqual(await written(), [], 'no plan, candidate list or report under the catalog or gc prefix');
-    assert.equal(await w.connections.blob('backup').service.getContainerClient(missing).exists(), false);
+    assert.equal(await fixture.w.connections.blob('backup').service.getContainerClient(missing).exists(), false);
     const snapshots: string[] = [];
     for await (const b of src(typo).listBlobsFlat({ includeSnapshots: true }))
       if (b.snapshot) snapshots.push(b.snapshot);
