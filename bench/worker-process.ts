@@ -1,24 +1,12 @@
-// The worker under benchmark as its own process, so its peak memory (VmHWM) is its alone.
+// The worker under benchmark as its own process, so its peak memory (VmHWM) is its alone, and what
+// the benchmark reads of a process: peak memory and CPU time.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess } from '../dev/managed-process';
+import type { ManagedProcess } from '../dev/managed-process';
+import { startWorkerProcess } from '../dev/worker-process';
 
-export async function startBenchWorker(configFile: string, taskQueue: string, logDir: string): Promise<ManagedProcess> {
-  const logFile = join(logDir, `${taskQueue}.log`);
-  const worker = new ManagedProcess({
-    name: 'bench worker',
-    command: process.execPath,
-    args: ['--import', 'tsx', join(__dirname, '..', 'src', 'workers', 'main.ts')],
-    logFile,
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, AZBACKUP_CONFIG: configFile, AZBACKUP__temporal__taskQueue: taskQueue },
-  });
-  const deadline = Date.now() + 120_000;
-  while (!readFileSync(logFile, 'utf8').includes('azbackup worker polling')) {
-    if (worker.hasExited || Date.now() > deadline) throw new Error(worker.describeExit());
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return worker;
+export function startBenchWorker(configFile: string, taskQueue: string, logDir: string): Promise<ManagedProcess> {
+  return startWorkerProcess({ configFile, taskQueue, logFile: join(logDir, `${taskQueue}.log`), name: 'bench worker' });
 }
 
 /** Peak resident set size of a process, in MiB (Linux /proc). */

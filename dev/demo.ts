@@ -3,6 +3,7 @@
 // prints the counts and where to see the run; stops everything (`-- --keep` leaves it running).
 import { Client, Connection } from '@temporalio/client';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseConfig } from '../src/config/load';
 import { ConnectionRegistry } from '../src/storage/connections';
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
   try {
     stack = await startStack({ dataDir, ports: 'default', log: (m) => console.log(m) });
     console.log(`Stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s. Starting the worker...`);
-    worker = await startWorkerProcess(stack);
+    worker = await startWorkerProcess({
+      configFile: stack.configFile,
+      logFile: join(stack.dataDir, 'logs', 'worker.log'),
+    });
 
     const config = parseConfig(stack.config);
     const connections = new ConnectionRegistry(config.connections);

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     ports: 'default',
     log: (m) => console.log(m),
   });
-  const worker = withWorker ? await startWorkerProcess(stack) : undefined;
+  const worker = withWorker
+    ? await startWorkerProcess({ configFile: stack.configFile, logFile: join(stack.dataDir, 'logs', 'worker.log') })
+    : undefined;
   const { ports, temporal } = stack;
   console.log(`
 azbackup dev stack is running${withWorker ? ' with a worker' : ''}:

@@ -1,24 +1,42 @@
-// The azbackup worker as a child process of the dev stack (as it runs in production: its own
-// process, configured only by the config file), ready once it reports that it polls.
+// The azbackup worker as a child process (as it runs in production: its own process, configured only by
+// the config file and AZBACKUP__* overrides), ready once it reports that it polls. Shared by the dev
+// stack, the benchmarks (its peak memory is its alone) and the crash tests (it can be killed).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
-import type { LocalStack } from './stack';
 
-export async function startWorkerProcess(stack: LocalStack, timeoutInMs = 120_000): Promise<ManagedProcess> {
-  const logFile = join(stack.dataDir, 'logs', 'worker.log');
+export interface WorkerProcessOptions {
+  configFile: string;
+  logFile: string;
+  /** Overrides the config's task queue (tests and benchmarks use private ones). */
+  taskQueue?: string;
+  name?: string;
+  /** How long to wait for "polling" in its log (default 120 s). */
+  timeoutInMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const root = join(__dirname, '..');
+
+export async function startWorkerProcess(options: WorkerProcessOptions): Promise<ManagedProcess> {
+  const timeoutInMs = options.timeoutInMs ?? 120_000;
   const worker = new ManagedProcess({
-    name: 'azbackup worker',
+    name: options.name ?? 'azbackup worker',
     command: process.execPath,
-    args: ['--import', 'tsx', join(__dirname, '..', 'src', 'workers', 'main.ts')],
-    logFile,
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, AZBACKUP_CONFIG: stack.configFile },
+    args: ['--import', 'tsx', join(root, 'src', 'workers', 'main.ts')],
+    logFile: options.logFile,
+    cwd: root,
+    env: {
+      ...process.env,
+      ...options.env,
+      AZBACKUP_CONFIG: options.configFile,
+      ...(options.taskQueue ? { AZBACKUP__temporal__taskQueue: options.taskQueue } : {}),
+    },
   });
   const deadline = Date.now() + timeoutInMs;
   while (Date.now() < deadline) {
     if (worker.hasExited) throw new Error(worker.describeExit());
-    if (readFileSync(logFile, 'utf8').includes('azbackup worker polling')) return worker;
+    if (readFileSync(options.logFile, 'utf8').includes('azbackup worker polling')) return worker;
     await new Promise((r) => setTimeout(r, 200));
   }
   await worker.stop();

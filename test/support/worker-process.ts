@@ -5,19 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Workflow } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ManagedProcess } from '../../dev/managed-process';
+import type { ManagedProcess } from '../../dev/managed-process';
+import { startWorkerProcess } from '../../dev/worker-process';
 import { stackInfo } from './stack';
 
-const root = join(__dirname, '..', '..');
-
-export function workerProcess(taskQueue: string, name: string): ManagedProcess {
-  return new ManagedProcess({
+/** A worker process on the shared stack, polling `taskQueue` once this resolves. */
+export function workerProcess(taskQueue: string, name: string): Promise<ManagedProcess> {
+  return startWorkerProcess({
+    configFile: stackInfo().configFile,
+    taskQueue,
     name,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'src/workers/main.ts')],
     logFile: join(mkdtempSync(join(tmpdir(), 'azb-crash-')), 'worker.log'),
-    cwd: root,
-    env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile, AZBACKUP__temporal__taskQueue: taskQueue },
   });
 }
 
@@ -39,14 +37,14 @@ export async function finishAfterCrash<R>(
   start: () => Promise<WorkflowHandle<Workflow> & { result(): Promise<R> }>,
   progressed: (handle: WorkflowHandle<Workflow>) => Promise<boolean>,
 ): Promise<R> {
-  const first = workerProcess(taskQueue, 'worker A');
+  const first = await workerProcess(taskQueue, 'worker A');
   let second: ManagedProcess | undefined;
   try {
     const handle = await start();
     await until(() => progressed(handle), 120_000, 'the run to get part of the way');
     first.kill('SIGKILL');
     await first.waitForExit();
-    second = workerProcess(taskQueue, 'worker B');
+    second = await workerProcess(taskQueue, 'worker B');
     return await handle.result();
   } finally {
     first.kill('SIGKILL');
