@@ -1,0 +1,136 @@
+// `npm run record-histories`: runs every workflow kind on a private local stack and saves their
+// histories (parents, continued runs and one child of each kind) to test/replay/histories/, which the
+// replay test replays against the current bundle. Rerecord after an intended change to workflow code,
+// and say so in the commit: until then a change that would break running workflows fails CI.
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedBlobs } from '../../dev/seed';
+import { startStack } from '../../dev/stack';
+import { parseConfig } from '../../src/config/load';
+import { createWorker } from '../../src/workers/create-worker';
+import { applyRetention } from '../../src/workflows/apply-retention';
+import { backupContainer } from '../../src/workflows/backup-container';
+import { reconcileContainer } from '../../src/workflows/reconcile-container';
+import { restoreContainer } from '../../src/workflows/restore-container';
+import { restoreDrill } from '../../src/workflows/restore-drill';
+
+const out = join(__dirname, 'histories');
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'azbackup-record-'));
+  const stack = await startStack({ dataDir, ports: 'random', log: (m) => console.log(m) });
+  try {
+    const config = parseConfig(stack.config);
+    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+    const taskQueue = 'record-histories';
+    const azWorker = await createWorker({ config, taskQueue, workflowBundle: bundle });
+    const running = azWorker.worker.run();
+    const connection = await Connection.connect({ address: config.temporal.address });
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    try {
+      for (const f of readdirSync(out)) if (f.endsWith('.pb')) rmSync(join(out, f));
+      // Replay needs each history's workflow id: child ids derive from it.
+      const ids: Record<string, string> = {};
+      const source = azWorker.connections.blob('source').service.getContainerClient('photos');
+      await source.createIfNotExists();
+      await seedBlobs(source, { count: 12, prefix: 'p/' });
+      const save = async (name: string, workflowId: string, runId?: string) => {
+        const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+        // Binary protobuf: exact, and free of the JSON converter's protobufjs version clash.
+        writeFileSync(join(out, `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
+        ids[`${name}.pb`] = workflowId;
+        writeFileSync(join(out, 'workflow-ids.json'), `${JSON.stringify(ids, null, 2)}\n`);
+        console.log(`recorded ${name} (${history.events?.length} events)`);
+      };
+      /** Runs a workflow to its end; saves its first run and, when it continued as new, its last. */
+      const run = async (
+        name: string,
+        start: () => Promise<{ workflowId: string; firstExecutionRunId: string; result(): Promise<unknown> }>,
+      ) => {
+        const handle = await start();
+        await handle.result();
+        await save(name, handle.workflowId, handle.firstExecutionRunId);
+        const last = (await client.workflow.getHandle(handle.workflowId).describe()).runId;
+        if (last !== handle.firstExecutionRunId) await save(`${name}-continued`, handle.workflowId, last);
+        return handle;
+      };
+      const backupInput = { source: 'source', container: 'photos', backup: 'backup', pageSize: 4, maxPagesPerRun: 2 };
+      const backup = await run('backupContainer', () =>
+        client.workflow.start(backupContainer, { taskQueue, workflowId: 'rec-backup-1', args: [backupInput] }),
+      );
+      await save('backupContainerPage', await firstChildId(client, backup));
+      await source.getBlockBlobClient('p/changed').upload('changed', 7);
+      await run('reconcileContainer', () =>
+        client.workflow.start(reconcileContainer, { taskQueue, workflowId: 'rec-reconcile', args: [backupInput] }),
+      );
+      const restore = await run('restoreContainer', () =>
+        client.workflow.start(restoreContainer, {
+          taskQueue,
+          workflowId: 'rec-restore',
+          args: [
+            {
+              backup: 'backup',
+              source: { account: 'source', container: 'photos' },
+              target: { connection: 'source', container: 'photos-restored' },
+              maxPagesPerRun: 1,
+            },
+          ],
+        }),
+      );
+      await save('restoreContainerPage', await firstChildId(client, restore));
+      await run('restoreDrill', () =>
+        client.workflow.start(restoreDrill, {
+          taskQueue,
+          workflowId: 'rec-drill',
+          args: [
+            { backup: 'backup', source: { account: 'source', container: 'photos' }, sample: { count: 3, seed: 7 } },
+          ],
+        }),
+      );
+      await run('applyRetention', () =>
+        client.workflow.start(applyRetention, {
+          taskQueue,
+          workflowId: 'rec-retention',
+          args: [
+            {
+              backup: 'backup',
+              source: { account: 'source', container: 'photos' },
+              policy: { keepLast: 1 },
+              gracePeriodMs: 1000,
+            },
+          ],
+        }),
+      );
+    } finally {
+      azWorker.worker.shutdown();
+      await running;
+      await azWorker.close();
+      await connection.close();
+    }
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The id of the first child workflow a workflow's first run started (read from its history). */
+async function firstChildId(client: Client, run: { workflowId: string; firstExecutionRunId: string }) {
+  const history = await client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).fetchHistory();
+  for (const event of history.events ?? []) {
+    const id = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (id) return id;
+  }
+  throw new Error(`${run.workflowId} started no child workflow`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
