@@ -1,0 +1,89 @@
+// NDJSON, the record format of exports: objects to bytes (one JSON document per line) and back. Decoding
+// streams: lines may be split across chunks anywhere (even inside a UTF-8 character, since it splits on
+// the newline byte, which never occurs inside one), and a last line without its newline means the
+// stream was cut, which must not pass as a complete export.
+import { IntegrityError } from './errors';
+
+export interface EncodeNdjsonOptions {
+  /** Lines are gathered into chunks of about this size; default 64 KiB. */
+  batchBytes?: number;
+}
+
+export async function* encodeNdjson(
+  records: Iterable<unknown> | AsyncIterable<unknown>,
+  options: EncodeNdjsonOptions = {},
+): AsyncGenerator<Buffer> {
+  const batchBytes = options.batchBytes ?? 64 * 1024;
+  let lines: string[] = [];
+  let length = 0;
+  let index = 0;
+  for await (const record of records) {
+    const line = JSON.stringify(record) as string | undefined;
+    if (line === undefined) throw new TypeError(`record ${index} (${typeof record}) cannot be written as JSON`);
+    lines.push(line);
+    length += line.length + 1;
+    index++;
+    if (length >= batchBytes) {
+      yield Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+      lines = [];
+      length = 0;
+    }
+  }
+  if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}
+
+export interface DecodeNdjsonOptions {
+  /** A longer line fails instead of growing memory without bound; default 64 MiB. */
+  maxLineBytes?: number;
+}
+
+export async function* decodeNdjson<T = unknown>(
+  bytes: AsyncIterable<Buffer | Uint8Array | string>,
+  options: DecodeNdjsonOptions = {},
+): AsyncGenerator<T> {
+  const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  let lineNumber = 0;
+  for await (const piece of bytes) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : toBuffer(piece);
+    let start = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+      lineNumber++;
+      let line = chunk.subarray(start, newline);
+      if (partialBytes > 0) line = Buffer.concat([...partial, line]);
+      partial = [];
+      partialBytes = 0;
+      start = newline + 1;
+      if (line.length > maxLineBytes) throw tooLong(lineNumber, maxLineBytes);
+      yield parseLine(line, lineNumber) as T;
+    }
+    if (start < chunk.length) {
+      partial.push(chunk.subarray(start));
+      partialBytes += chunk.length - start;
+      if (partialBytes > maxLineBytes) throw tooLong(lineNumber + 1, maxLineBytes);
+    }
+  }
+  if (partialBytes > 0) {
+    throw new IntegrityError(
+      'truncated',
+      `truncated NDJSON: line ${lineNumber + 1} (${partialBytes} bytes) has no final newline`,
+    );
+  }
+}
+
+function parseLine(line: Buffer, lineNumber: number): unknown {
+  try {
+    return JSON.parse(line.toString('utf8'));
+  } catch (err) {
+    throw new IntegrityError('malformed-record', `NDJSON line ${lineNumber} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function tooLong(lineNumber: number, maxLineBytes: number): IntegrityError {
+  return new IntegrityError('malformed-record', `NDJSON line ${lineNumber} is longer than ${maxLineBytes} bytes`);
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
