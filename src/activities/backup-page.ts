@@ -2,7 +2,8 @@
 // range, back up what is new or modified (resuming from the page journal on retries), then write the
 // page's catalog chunk (full state of the range) and its report of skipped and failed items.
 import type { ContainerClient } from '@azure/storage-blob';
-import { backupItem, type ItemContext } from '../blob/backup-item';
+import { backupItem, copyNamesOf, type ItemContext } from '../blob/backup-item';
+import { CopyIntents } from '../catalog/copy-intents';
 import type { LeaseTiming } from '../blob/lease';
 import type { InventoryItem } from '../blob/listing';
 import { writeNdjson, readNdjson } from '../catalog/ndjson-blob';
@@ -69,6 +70,9 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
       if (input.checkCopies) await recheckCopies(page.items, backupContainer, input.concurrency, signal);
 
       const changed = page.items.filter((c) => c.kind !== 'unchanged');
+      const intents = new CopyIntents(
+        backupContainer.getAppendBlobClient(catalogPaths.intents(input.scope, input.runKey, input.pageIndex)),
+      );
       const byName = new Map(listed.map((b) => [b.name, b]));
       const ctx: ItemContext = {
         source,
@@ -79,16 +83,23 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
         leaseMode: input.leaseMode,
         lease: options.lease,
         verify: input.verify,
+        full: input.mode === 'full',
+        runKey: input.runKey,
         copy: {
-          overwrite: input.mode === 'full',
           largeBlobThresholdBytes: input.largeBlobThresholdBytes,
           blockBytes: input.blockBytes,
           onProgress: () => tools.heartbeat(),
         },
         runStartedAt: input.runStartedAt,
         reuseSnapshotsSince: info.attempt > 1 ? new Date(info.scheduledTimestampMs) : undefined,
+        declareCopies: (names) => intents.declare(names, signal),
         abortSignal: signal,
       };
+      // Before any copy is written: garbage collection keeps what a running page declared.
+      await intents.declare(
+        changed.flatMap((c) => copyNamesOf(ctx, c.blob)),
+        signal,
+      );
       const done = await workThroughJournaled({
         // A page with nothing to copy needs no journal (two requests saved per page on a no-change pass).
         journal: changed.length
@@ -112,7 +123,7 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
         { metadata: rangeMetadata(input.range, records.length), abortSignal: signal },
       );
       const problems = results
-        .filter((r) => r.outcome !== 'copied' && r.reason)
+        .filter((r) => r.reason) // skips, failures, and copies with a note (a recopy)
         .map(({ name, outcome, reason }) => ({ name, outcome, reason }));
       if (problems.length) {
         await writeNdjson(

@@ -1,9 +1,25 @@
 // The activity boundary's one error classifier: what a retry cannot fix (bad input, an unknown or
-// wrong-kind connection, a source that is not there) becomes a non-retryable failure of its type with a
-// message that says what to fix; everything else is rethrown as it is, for the retry policy.
+// wrong-kind connection, a source that is not there, a credential the account refuses, a container
+// deleted under the run, a corrupt catalog file) becomes a non-retryable failure of its type with a
+// message that says what to fix; everything else is rethrown as it is, for the bounded retry policy.
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, InvalidInputError, NotFoundError } from '../domain/failures';
-import { UnknownConnectionError, WrongConnectionKindError } from '../storage/errors';
+import {
+  CorruptCatalogError,
+  FailureType,
+  IncompleteRunError,
+  InvalidInputError,
+  NotFoundError,
+} from '../domain/failures';
+import {
+  errorCodeOf,
+  firstLine,
+  isAccessDenied,
+  isContainerGone,
+  requestTarget,
+  statusCodeOf,
+  UnknownConnectionError,
+  WrongConnectionKindError,
+} from '../storage/errors';
 
 export { FailureType };
 
@@ -34,6 +50,24 @@ export function classifyFailure(err: unknown): unknown {
   if (err instanceof InvalidInputError) {
     return ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput, err.details ?? { field: err.field });
   }
+  if (err instanceof CorruptCatalogError || err instanceof IncompleteRunError) {
+    return ApplicationFailure.nonRetryable(err.message, FailureType.CorruptCatalog);
+  }
+  if (isAccessDenied(err)) {
+    return ApplicationFailure.nonRetryable(
+      `${describeStorageError(err)}: the storage account refused this connection's credential. Fix the ` +
+        "connection in the worker's config: a revoked or expired SAS, a rotated account key, or a missing " +
+        'RBAC role (Storage Blob Data Reader on the source, Storage Blob Data Contributor on the backup account)',
+      FailureType.AccessDenied,
+    );
+  }
+  if (isContainerGone(err)) {
+    return ApplicationFailure.nonRetryable(
+      `${describeStorageError(err)}: the container is gone (deleted while the run worked, or never created); ` +
+        'recreate it or name another one, then start the run again',
+      FailureType.ContainerNotFound,
+    );
+  }
   if (err instanceof NotFoundError) {
     return ApplicationFailure.nonRetryable(
       err.message,
@@ -42,4 +76,11 @@ export function classifyFailure(err: unknown): unknown {
     );
   }
   return err;
+}
+
+/** `403 AuthenticationFailed at host/account/container/blob`, never the query string (a SAS lives there). */
+function describeStorageError(err: unknown): string {
+  const where = requestTarget(err);
+  const what = `${statusCodeOf(err) ?? ''} ${errorCodeOf(err) ?? firstLine(err)}`.trim();
+  return where ? `${what} at ${where}` : what;
 }

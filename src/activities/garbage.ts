@@ -67,6 +67,13 @@ interface Candidate {
 const open = (input: GarbageInput, tools: ActivityTools) =>
   tools.blob(input.backup, 'backup').service.getContainerClient(input.backupContainer);
 
+/** The service's time now, less a second (Last-Modified has whole seconds): a marker blob's Last-Modified. */
+async function serviceTime(container: ContainerClient, input: GarbageInput, abortSignal: AbortSignal) {
+  const marker = container.getBlockBlobClient(gcPaths.mark(input.source.account, input.source.container, input.gcKey));
+  const written = await marker.upload('', 0, { abortSignal });
+  return new Date(written.lastModified!.getTime() - 1000);
+}
+
 const candidatesOf = (input: GarbageInput) =>
   gcPaths.candidates(input.source.account, input.source.container, input.gcKey);
 
@@ -75,8 +82,9 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
     markGarbage: defineActivity(connections, async (input: MarkGarbageInput, tools): Promise<MarkGarbageResult> => {
       const { signal } = tools;
       const container = open(input, tools);
-      // Taken before anything is read: whatever is written after it is never deleted by this collection.
-      const markedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+      // Taken before anything is read, by the storage service's clock (the one Last-Modified and the sweep's
+      // If-Unmodified-Since use; the worker's may be off): whatever is written after it is never deleted.
+      const markedAt = await serviceTime(container, input, signal);
       const plan = input.dryRunPlan
         ? await readJson<RetentionPlan>(container.getBlobClient(input.dryRunPlan))
         : undefined;
@@ -88,7 +96,7 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
       await writeNdjson(
         candidates,
         (async function* () {
-          for await (const c of unreferenced(container, input, partitions, plan?.remove, signal)) {
+          for await (const c of unreferenced(container, input, partitions, plan?.remove, tools)) {
             if (c.kind === 'catalog') catalogFiles++;
             else {
               count++;
@@ -115,7 +123,7 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
           const marked = container.getBlobClient(candidatesOf(input));
           // One pass over the marked candidates per partition, each against that partition's references.
           for (let index = 0; index < partitions; index++) {
-            const refs = await references(container, input, new Date(), signal, { index, count: partitions });
+            const refs = await references(container, input, tools, { index, count: partitions });
             const garbageRuns = new Set(refs.runs.filter((r) => r.state === 'garbage').map((r) => r.runKey));
             for await (const c of readNdjson<Candidate>(marked, signal)) {
               // Catalog files are decided in the first pass, objects in their own partition's.
@@ -162,8 +170,7 @@ export function createGarbageActivities(connections: ConnectionRegistry) {
 function references(
   container: ContainerClient,
   input: GarbageInput,
-  now: Date,
-  abortSignal: AbortSignal,
+  tools: ActivityTools,
   partition: { index: number; count: number },
   assumeForgotten?: string[],
 ): Promise<CatalogReferences> {
@@ -171,8 +178,9 @@ function references(
     abandonedAfterMs: input.abandonedAfterMs,
     assumeForgotten: assumeForgotten ? new Set(assumeForgotten) : undefined,
     partition,
-    now,
-    abortSignal,
+    now: new Date(),
+    abortSignal: tools.signal,
+    onProgress: () => tools.heartbeat(),
   });
 }
 
@@ -187,15 +195,18 @@ async function* unreferenced(
   input: GarbageInput,
   partitions: number,
   assumeForgotten: string[] | undefined,
-  abortSignal: AbortSignal,
+  tools: ActivityTools,
 ): AsyncGenerator<Candidate> {
+  const abortSignal = tools.signal;
+  let listed = 0;
   const data = containerDataPrefix(input.source.account, input.source.container);
   let garbageRuns: RunDir[] = [];
   for (let index = 0; index < partitions; index++) {
     const partition = { index, count: partitions };
-    const refs = await references(container, input, new Date(), abortSignal, partition, assumeForgotten);
+    const refs = await references(container, input, tools, partition, assumeForgotten);
     if (index === 0) garbageRuns = refs.runs.filter((r) => r.state === 'garbage');
     for await (const b of container.listBlobsFlat({ prefix: data, abortSignal })) {
+      if (++listed % 5000 === 0) tools.heartbeat();
       if (partitionOf(b.name, partitions) === index && !refs.copies.has(b.name))
         yield { name: b.name, size: b.properties.contentLength ?? 0, kind: 'object' };
     }

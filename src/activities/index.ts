@@ -11,6 +11,7 @@ import { createInventoryActivities } from './inventory';
 import { createPreflightActivities } from './preflight';
 import { createRestoreActivities } from './restore';
 import { createRetentionActivities } from './retention';
+import { createScrubActivities } from './scrub';
 import { createSourceSnapshotActivities } from './source-snapshots';
 
 export interface ActivityDependencies {
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSourceSnapshotActivities(deps.connections),
     ...createDrillActivities(deps.connections),
     ...createDrillScratchActivities(deps.connections),
+    ...createScrubActivities(deps.connections),
   };
 }
 
@@ -40,3 +42,4 @@ export type { CommitRunInput, CommitRunResult } from './commit';
 export type { InventoryPage, ListInventoryPageInput } from './inventory';
 export type { PrepareBackupInput, PrepareBackupResult } from './preflight';
 export type { PlanRestoreInput, RestorePageInput, RestorePlan } from './restore';
+export type { ScrubPageInput, ScrubPlan } from './scrub';

@@ -6,6 +6,7 @@ import { PageJournal, workThroughJournaled } from '../catalog/page-journal';
 import { openCatalog, selectRun, type BackedUpSource } from '../catalog/queries';
 import { deleteBlobs, listStaging, mergeNdjsonBlobs } from '../catalog/staging';
 import { rangeFromMetadata } from '../catalog/store';
+import { sameAccount } from '../domain/account-url';
 import { versionToRestore } from '../domain/as-of';
 import { catalogPaths, catalogScope, restoreStaging } from '../domain/catalog-layout';
 import { isTombstone, type CatalogEntry, type CatalogRecord } from '../domain/catalog-record';
@@ -80,7 +81,8 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
       const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
       const backup = tools.blob(input.backup, 'backup');
       const target = tools.blob(input.target.connection, 'target.connection');
-      if (target.service.url === backup.service.url && input.target.container === backupContainer) {
+      // By account endpoint: another connection name or a SAS for the backup account is still the backup account.
+      if (sameAccount(target.service.url, backup.service.url) && input.target.container === backupContainer) {
         throw new InvalidInputError(
           'target.container',
           `target.container: ${target.accountName}/${input.target.container} is the backup container itself; ` +

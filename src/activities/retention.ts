@@ -75,16 +75,23 @@ export function createRetentionActivities(connections: ConnectionRegistry) {
   };
 }
 
-/** The newest run, and for each live blob whose newest record is unverified, the newest run with a verified one. */
+/**
+ * The newest run, the newest verified run, and for each live blob whose newest record is unverified, the
+ * newest run with a verified one: whatever the policy says, the newest state and the newest state known
+ * good stay restorable.
+ */
 async function runsToProtect(
   store: CatalogStore,
   manifests: RunManifest[],
   signal: AbortSignal,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  const protect = (key: string, reason: string) => out.set(key, out.has(key) ? `${out.get(key)}; ${reason}` : reason);
   const newest = manifests.at(-1);
   if (!newest) return out;
-  out.set(newest.runKey, 'newest run');
+  protect(newest.runKey, 'newest run');
+  const newestVerified = manifests.filter((m) => m.verified).at(-1);
+  if (newestVerified && newestVerified !== newest) protect(newestVerified.runKey, 'newest verified run');
   const pending = new Set<string>();
   for await (const r of store.records(newest.runKey, {}, signal))
     if (!isTombstone(r) && !r.verified) pending.add(r.name);
@@ -97,7 +104,7 @@ async function runsToProtect(
         held++;
       }
     }
-    if (held) out.set(m.runKey, `newest verified copy of ${held} live blob(s)`);
+    if (held) protect(m.runKey, `newest verified copy of ${held} live blob(s)`);
   }
   return out;
 }

@@ -2,9 +2,11 @@
 // name fails for good, naming the input field that held it), heartbeats while it works, and one
 // classification of what it throws (failures.ts).
 //
-// Heartbeats: a liveness beat every 5 s while the activity works, so with a short heartbeat timeout a
-// worker that dies in the middle of a long call is noticed in seconds, not when start-to-close runs out.
-// A beat repeats the last details given, so progress reported once is never replaced by an empty beat.
+// Heartbeats: a liveness beat every 5 s while the activity makes progress, so with a short heartbeat
+// timeout a worker that dies in the middle of a long call is noticed in seconds, not when start-to-close
+// runs out. Beats stop once nothing has progressed for 15 minutes (storage requests time out and retry
+// long before that): a stalled attempt then times out and is retried, instead of holding a page for
+// hours on a timer alone. A beat repeats the last details given, so progress is never blanked.
 import { Context, type Info } from '@temporalio/activity';
 import { setMaxListeners } from 'node:events';
 import type { BlobAccount } from '../storage/blob-account';
@@ -13,13 +15,15 @@ import { UnknownConnectionError, WrongConnectionKindError } from '../storage/err
 import { classifyFailure, ConnectionFieldError } from './failures';
 
 const KEEP_ALIVE_MS = 5_000;
+export const STALL_AFTER_MS = 15 * 60_000;
 
 export interface ActivityTools {
   /** Aborts when the activity is cancelled (or times out): pass it to every call. */
   readonly signal: AbortSignal;
   readonly info: Info;
   readonly log: Context['log'];
-  /** Reports progress (and liveness); the details are kept and repeated by later liveness beats. */
+  /** Reports progress (and liveness); the details are kept and repeated by later liveness beats. Call it
+   * whenever work moves on: without it for 15 minutes, the attempt counts as stalled. */
   heartbeat(details?: unknown): void;
   /** The blob account behind a connection name taken from input field `field`. */
   blob(name: string, field: string, options?: BlobAccountOptions): BlobAccount;
@@ -35,14 +39,18 @@ export function defineActivity<I, O>(
   return async (input: I) => {
     const ctx = Context.current();
     let details: unknown[] = [];
+    let progressedAt = Date.now();
     const beat = () => ctx.heartbeat(...details);
-    const timer = setInterval(beat, KEEP_ALIVE_MS);
+    const timer = setInterval(() => {
+      if (Date.now() - progressedAt < STALL_AFTER_MS) beat();
+    }, KEEP_ALIVE_MS);
     const tools: ActivityTools = {
       signal: ctx.cancellationSignal,
       info: ctx.info,
       log: ctx.log,
       heartbeat(given?: unknown) {
         if (given !== undefined) details = [given];
+        progressedAt = Date.now();
         beat();
       },
       blob(name, field, options) {

@@ -1,17 +1,24 @@
 // One blob through the backup: (lease) -> snapshot -> server-side copy under its deterministic name ->
-// verify -> catalog entry. Permanent problems become a reported skip or failure; transient ones throw.
+// verify -> catalog entry. Permanent problems of the item become a reported skip or failure; problems of
+// the account or container (refused credential, container gone) and transient ones throw.
+//
+// Nothing here deletes or rewrites a copy: a committed run may reference any copy under its name. A copy
+// is only ever created (If-None-Match: *). Full mode and a recopy of an existing copy that fails
+// verification write a second copy of the version under a name of this run's (a generation); a fresh
+// copy that fails verification is left for garbage collection, since no committed run references it.
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
+import { createHash } from 'node:crypto';
 import { backupObjectName, normalizeVersion } from '../domain/backup-naming';
 import type { CatalogEntry } from '../domain/catalog-record';
 import type { BlobAccount } from '../storage/blob-account';
 import type { ItemResult } from '../catalog/page-journal';
 import type { VerifyMode } from '../domain/choices';
-import { errorCodeOf, firstLine, statusCodeOf } from '../storage/errors';
+import { errorCodeOf, firstLine, isAccountLevel, statusCodeOf } from '../storage/errors';
 import { copyVersion, type CopyOptions, type SourceVersion } from './copy';
 import type { InventoryItem } from './listing';
 import { LeasedByAnotherWriter, LeaseLost, withLease, type LeaseTiming } from './lease';
 import { touchCopy } from './touch-copy';
-import { verifyCopy } from './verify';
+import { verifyCopy, type Verification } from './verify';
 
 export interface ItemContext {
   source: BlobAccount;
@@ -23,7 +30,16 @@ export interface ItemContext {
   /** Lease duration and renewal period (tests shorten them); default 60 s renewed every 20 s. */
   lease?: LeaseTiming;
   verify: VerifyMode;
-  copy: Omit<CopyOptions, 'abortSignal'>;
+  copy: Omit<CopyOptions, 'abortSignal' | 'targetCondition'>;
+  /** Full mode: every listed blob gets a new copy of this run's, whatever copies exist. */
+  full: boolean;
+  /** The run's key: names its second copies (generations) and its leases. */
+  runKey: string;
+  /**
+   * Declares copies before they are written (catalog/copy-intents.ts). The page declares what it can
+   * predict; an item whose blob changed since it was listed declares its own before copying.
+   */
+  declareCopies: (names: string[]) => Promise<void>;
   runStartedAt: string;
   /**
    * On a retried page: reuse a snapshot of the listed version taken since then (an earlier attempt's,
@@ -50,10 +66,11 @@ export async function backupItem(ctx: ItemContext, item: InventoryItem): Promise
       base,
       (lease) => copyOne({ ...ctx, abortSignal: lease.abortSignal }, base, item, lease.id),
       ctx.abortSignal,
-      ctx.lease,
+      { timing: ctx.lease, proposedLeaseId: runLeaseId(ctx.runKey, item.name) },
     );
   } catch (err) {
     if (err instanceof LeasedByAnotherWriter) return skip(err.message);
+    if (isAccountLevel(err)) throw err; // every item would fail the same way: the run stops and says why
     if (err instanceof LeaseLost)
       return { name: item.name, outcome: 'failed', reason: err.message, snapshotted: false, bytes: 0 };
     const status = statusCodeOf(err);
@@ -98,57 +115,101 @@ async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, 
     };
     if (version.etag !== item.etag) version = { ...version, ...(await currentProperties(from, ctx.abortSignal)) };
   }
-  const copyName = backupObjectName({
-    account: ctx.source.accountName,
-    container: ctx.container,
-    blobName: item.name,
-    version: version.etag,
-  });
-  const target = ctx.backupContainer.getBlockBlobClient(copyName);
   const url = await ctx.source.readUrl(from, { abortSignal: ctx.abortSignal });
-  const copy = () =>
-    copyVersion(url, version, target, {
-      ...ctx.copy,
-      // Without a snapshot, copy only the version that was listed.
-      sourceEtag: ctx.snapshot ? undefined : `"${item.etag}"`,
-      abortSignal: ctx.abortSignal,
-    });
-  let copied = await copy();
-  // Reusing an existing copy: touch it so a garbage collection sweep racing this run keeps it; if a
-  // sweep took it already, copy it again.
-  if (!copied.wrote && !(await touchCopy(target, ctx.abortSignal))) copied = await copy();
-  const check = await verifyCopy(
-    { blob: from, size: version.size, md5: version.md5 },
-    target,
-    ctx.verify,
-    ctx.abortSignal,
-  );
+  const nameOf = (generation?: string) => copyNameOf(ctx, item.name, version.etag, generation);
+  // Named by a version the page could not predict from its listing: declared now, before it is written.
+  if (version.etag !== item.etag) await ctx.declareCopies(copyNamesOf(ctx, { ...item, etag: version.etag }));
+  const attempt = (copyName: string) =>
+    copyAndVerify(ctx, { url, from, version, copyName, listedEtag: ctx.snapshot ? undefined : item.etag });
+  let copyName = nameOf(ctx.full ? ctx.runKey : undefined);
+  let done = await attempt(copyName);
+  let note: string | undefined;
+  if (!done.check.ok && !done.wrote) {
+    // An existing copy of this version does not match it: never deleted (a committed run may hold it),
+    // reported, and the version copied again under a name of this run's.
+    note = `the existing copy ${copyName} failed verification (${done.check.reason}); copied again`;
+    copyName = nameOf(recopyGeneration(ctx));
+    done = await attempt(copyName);
+  }
   const snapshotted = version.snapshot !== undefined;
-  if (!check.ok) {
-    await target.deleteIfExists({ abortSignal: ctx.abortSignal }); // never leave a copy that failed verification
-    return {
-      name: item.name,
-      outcome: 'failed',
-      reason: `verification failed: ${check.reason}`,
-      snapshotted,
-      bytes: 0,
-    };
+  if (!done.check.ok) {
+    const reason = `verification failed: ${done.check.reason}${note ? `; before that, ${note}` : ''}`;
+    return { name: item.name, outcome: 'failed', reason, snapshotted, bytes: 0 };
   }
   const entry: CatalogEntry = {
     name: item.name,
     etag: version.etag,
     lastModified: version.lastModified,
     size: version.size,
-    md5: check.md5,
+    md5: done.check.md5,
     contentType: version.contentType,
     snapshot: version.snapshot,
     copy: copyName,
     verified: ctx.verify !== 'none',
     backedUpAt: ctx.runStartedAt,
   };
-  return copied.wrote
-    ? { name: item.name, outcome: 'copied', entry, snapshotted, bytes: version.size }
-    : { name: item.name, outcome: 'skipped', reason: 'an identical copy already exists', entry, snapshotted, bytes: 0 };
+  if (done.wrote) return { name: item.name, outcome: 'copied', reason: note, entry, snapshotted, bytes: version.size };
+  return {
+    name: item.name,
+    outcome: 'skipped',
+    reason: 'an identical copy already exists',
+    entry,
+    snapshotted,
+    bytes: 0,
+  };
+}
+
+function copyNameOf(ctx: ItemContext, blobName: string, version: string, generation?: string): string {
+  return backupObjectName({ account: ctx.source.accountName, container: ctx.container, blobName, version, generation });
+}
+
+/** A recopy's generation: this run's, or in full mode (where the first copy already is this run's) another. */
+function recopyGeneration(ctx: ItemContext): string {
+  return ctx.full ? `${ctx.runKey}-again` : ctx.runKey;
+}
+
+/** Every copy name backing up this listed version may write: the first copy, and the recopy's. */
+export function copyNamesOf(ctx: ItemContext, item: { name: string; etag: string }): string[] {
+  return [
+    copyNameOf(ctx, item.name, item.etag, ctx.full ? ctx.runKey : undefined),
+    copyNameOf(ctx, item.name, item.etag, recopyGeneration(ctx)),
+  ];
+}
+
+/**
+ * Creates the copy `copyName` (or finds it there: then it is touched, so a garbage collection sweep
+ * racing this run keeps it, and copied again if a sweep took it), then verifies it against the source.
+ */
+async function copyAndVerify(
+  ctx: ItemContext,
+  job: { url: string; from: BlobClient; version: SourceVersion; copyName: string; listedEtag?: string },
+): Promise<{ wrote: boolean; check: Verification }> {
+  const target = ctx.backupContainer.getBlockBlobClient(job.copyName);
+  const copy = () =>
+    copyVersion(job.url, job.version, target, {
+      ...ctx.copy,
+      // Without a snapshot, copy only the version that was listed.
+      sourceEtag: job.listedEtag === undefined ? undefined : `"${job.listedEtag}"`,
+      abortSignal: ctx.abortSignal,
+    });
+  let copied = await copy();
+  if (!copied.wrote && !(await touchCopy(target, ctx.abortSignal))) copied = await copy();
+  const check = await verifyCopy(
+    { blob: job.from, size: job.version.size, md5: job.version.md5 },
+    target,
+    ctx.verify,
+    ctx.abortSignal,
+  );
+  return { wrote: copied.wrote, check };
+}
+
+/**
+ * The lease this run proposes on a blob: a GUID derived from (run, blob), so a retried page (after a
+ * crash) recognises a lease its earlier attempt still holds as its own, not as another writer's.
+ */
+export function runLeaseId(runKey: string, blobName: string): string {
+  const h = createHash('sha256').update(`${runKey}\n${blobName}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The newest snapshot of exactly the listed version (same ETag) taken at or after `since`. */

@@ -10,6 +10,8 @@ import { errorCodeOf, statusCodeOf } from '../storage/errors';
 /** Copy Blob From URL accepts sources up to 256 MiB. */
 export const MAX_SYNC_COPY_BYTES = 256 * 1024 * 1024;
 const BLOCK_BYTES = 100 * 1024 * 1024;
+/** A block blob holds at most 50,000 committed blocks. */
+export const MAX_BLOCKS = 50_000;
 
 export interface SourceVersion {
   size: number;
@@ -20,9 +22,15 @@ export interface SourceVersion {
   accessTier?: string;
 }
 
+/** What the target must be for the copy to be written: absent (the default), or exactly this version. */
+export type TargetCondition = { ifNoneMatch: '*' } | { ifMatch: string };
+
 export interface CopyOptions {
-  /** Overwrite an existing copy (full mode); otherwise an existing copy is kept. */
-  overwrite: boolean;
+  /**
+   * Default: write only where no blob is (an existing one is kept and reported). Restores that
+   * overwrite name the version they decided to replace, so a blob written there meanwhile is not.
+   */
+  targetCondition?: TargetCondition;
   largeBlobThresholdBytes: number;
   /** Copy only if the source still has this ETag (quoted); used when there is no snapshot. */
   sourceEtag?: string;
@@ -33,7 +41,10 @@ export interface CopyOptions {
   onProgress?: () => void;
 }
 
-export type CopyResult = { wrote: true; path: 'sync' | 'blocks' | 'async' } | { wrote: false };
+export type CopyResult =
+  | { wrote: true; path: 'sync' | 'blocks' | 'async' }
+  /** exists: a blob was there (absent required); changed: not the version the condition named. */
+  | { wrote: false; because: 'exists' | 'changed' };
 
 export async function copyVersion(
   sourceUrl: string,
@@ -41,7 +52,7 @@ export async function copyVersion(
   target: BlockBlobClient,
   options: CopyOptions,
 ): Promise<CopyResult> {
-  const conditions = options.overwrite ? undefined : { ifNoneMatch: '*' };
+  const conditions = options.targetCondition ?? { ifNoneMatch: '*' };
   const tier = copyableTier(version.accessTier);
   try {
     if (version.size <= Math.min(options.largeBlobThresholdBytes, MAX_SYNC_COPY_BYTES)) {
@@ -65,10 +76,10 @@ export async function copyVersion(
       return { wrote: true, path: 'async' };
     }
   } catch (err) {
-    if (statusCodeOf(err) === 409 && errorCodeOf(err) === 'BlobAlreadyExists') return { wrote: false };
-    // A block list commit against an existing blob with if-none-match fails with 412.
-    if (statusCodeOf(err) === 412 && errorCodeOf(err) === 'ConditionNotMet' && !options.overwrite)
-      return { wrote: false };
+    if (statusCodeOf(err) === 409 && errorCodeOf(err) === 'BlobAlreadyExists') return { wrote: false, because: 'exists' };
+    // A block list commit against an existing blob with if-none-match fails with 412, as does If-Match.
+    if (statusCodeOf(err) === 412 && errorCodeOf(err) === 'ConditionNotMet')
+      return { wrote: false, because: 'ifMatch' in conditions ? 'changed' : 'exists' };
     throw err;
   }
 }
@@ -78,9 +89,10 @@ async function copyInBlocks(
   version: SourceVersion,
   target: BlockBlobClient,
   options: CopyOptions,
-  conditions: { ifNoneMatch: string } | undefined,
+  conditions: TargetCondition,
 ): Promise<void> {
-  const blockBytes = options.blockBytes ?? BLOCK_BYTES;
+  // Blocks grow where the size asks for more than 50,000 of them (above 4.7 TiB at 100 MiB).
+  const blockBytes = Math.max(options.blockBytes ?? BLOCK_BYTES, Math.ceil(version.size / MAX_BLOCKS));
   const count = Math.ceil(version.size / blockBytes);
   // Deterministic ids: a retry restages the same blocks, and uncommitted ones are simply replaced.
   const ids = Array.from({ length: count }, (_, i) =>
@@ -108,7 +120,7 @@ async function copyAsync(
   version: SourceVersion,
   target: BlockBlobClient,
   options: CopyOptions,
-  conditions: { ifNoneMatch: string } | undefined,
+  conditions: TargetCondition,
 ): Promise<void> {
   const poller = await target.beginCopyFromURL(sourceUrl, {
     conditions,

@@ -1,8 +1,10 @@
 // Lease mode: hold a lease on the source blob while it is snapshotted and copied, so the version copied
 // is exactly the one snapshotted; renew while working, always release, never break another's lease.
+// The lease id is proposed by the caller (derived from run and blob): after a crash, the retried page
+// finds the lease its earlier attempt left and takes it up as its own instead of skipping the blob.
 // A lease that cannot be renewed (broken by another party, or unreachable) is lost: the work under it
 // is aborted and the item fails with the reason, rather than copying a version nothing protected.
-import type { BlobClient } from '@azure/storage-blob';
+import type { BlobClient, BlobLeaseClient } from '@azure/storage-blob';
 import { errorCodeOf, firstLine, statusCodeOf } from '../storage/errors';
 
 export interface LeaseTiming {
@@ -35,19 +37,27 @@ export interface HeldLease {
   abortSignal: AbortSignal;
 }
 
+export interface WithLeaseOptions {
+  timing?: LeaseTiming;
+  /** A GUID the caller derives from its work: the same on a retry, so a lease it left is recognised. */
+  proposedLeaseId?: string;
+}
+
 export async function withLease<T>(
   blob: BlobClient,
   fn: (lease: HeldLease) => Promise<T>,
   abortSignal: AbortSignal,
-  timing: LeaseTiming = DEFAULT_LEASE_TIMING,
+  options: WithLeaseOptions = {},
 ): Promise<T> {
-  const lease = blob.getBlobLeaseClient();
+  const timing = options.timing ?? DEFAULT_LEASE_TIMING;
+  const lease = blob.getBlobLeaseClient(options.proposedLeaseId);
   try {
     await lease.acquireLease(timing.seconds, { abortSignal });
   } catch (err) {
-    if (statusCodeOf(err) === 409 && errorCodeOf(err) === 'LeaseAlreadyPresent')
-      throw new LeasedByAnotherWriter(blob.name);
-    throw err;
+    if (statusCodeOf(err) !== 409 || errorCodeOf(err) !== 'LeaseAlreadyPresent') throw err;
+    // Ours if renewing with our id works: an earlier attempt's lease, left by a crash.
+    const ours = options.proposedLeaseId !== undefined && (await renewable(lease, abortSignal));
+    if (!ours) throw new LeasedByAnotherWriter(blob.name);
   }
   const work = new AbortController();
   const cancel = () => work.abort(abortSignal.reason);
@@ -77,5 +87,16 @@ export async function withLease<T>(
     clearInterval(renewal);
     abortSignal.removeEventListener('abort', cancel);
     await lease.releaseLease().catch(() => {}); // an expired or broken lease is released anyway
+  }
+}
+
+/** Renewing with our id works only if the active lease is ours. */
+async function renewable(lease: BlobLeaseClient, abortSignal: AbortSignal): Promise<boolean> {
+  try {
+    await lease.renewLease({ abortSignal });
+    return true;
+  } catch (err) {
+    if (statusCodeOf(err) === 409) return false; // LeaseIdMismatchWithLeaseOperation: someone else's
+    throw err;
   }
 }

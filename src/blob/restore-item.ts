@@ -1,11 +1,13 @@
 // One blob through a restore: the catalog's version of it is copied server-side from the backup
 // account to the target, under the overwrite policy, with content type, metadata and tags, then
-// checked (size + MD5) against the catalog. Permanent problems are reported; transient ones throw.
+// checked (size + MD5) against the catalog. Permanent problems of the item are reported; problems of the
+// account or container, and transient ones, throw. An overwrite is conditional on the version the policy
+// looked at (If-Match its ETag): a blob written at the target meanwhile is left alone and reported.
 import type { ContainerClient } from '@azure/storage-blob';
 import type { CatalogEntry } from '../domain/catalog-record';
 import type { BlobAccount } from '../storage/blob-account';
 import type { OverwritePolicy, RestoreVerifyMode } from '../domain/choices';
-import { errorCodeOf, firstLine, statusCodeOf, unlessNotFound } from '../storage/errors';
+import { errorCodeOf, firstLine, isAccountLevel, statusCodeOf, unlessNotFound } from '../storage/errors';
 import { copyVersion } from './copy';
 import { verifyCopy } from './verify';
 
@@ -72,15 +74,16 @@ export async function restoreItem(
       },
       target,
       {
-        // The policy was applied above; a blob that appeared since is not overwritten under `never`.
-        overwrite: ctx.overwrite !== 'never',
+        // Only what the policy looked at: nothing where nothing was, or exactly the version it judged.
+        targetCondition: existing ? { ifMatch: existing.etag! } : { ifNoneMatch: '*' },
         largeBlobThresholdBytes: ctx.largeBlobThresholdBytes,
         blockBytes: ctx.blockBytes,
         abortSignal: ctx.abortSignal,
         onProgress: ctx.onProgress,
       },
     );
-    if (!copied.wrote) return result('skipped', 'exists at the target (overwrite: never)');
+    if (!copied.wrote)
+      return result('skipped', 'written at the target by someone else while restoring; left as they wrote it');
     // Checked against the catalog's hash, not the backup object's stored properties.
     const check = await verifyCopy(
       { blob: copy, size: entry.size, md5: entry.md5 },
@@ -100,6 +103,7 @@ export async function restoreItem(
           )
         : result('failed', `the backup object ${entry.copy} is missing`);
     }
+    if (isAccountLevel(err)) throw err; // every item would fail the same way: the run stops and says why
     if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429)
       return result('failed', `${status} ${errorCodeOf(err) ?? ''}: ${firstLine(err)}`);
     throw err;

@@ -4,6 +4,7 @@ import type { BlobClient, BlockBlobClient } from '@azure/storage-blob';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
+import { CorruptCatalogError } from '../domain/failures';
 
 /** How catalog files are stored: gzipped NDJSON, said so in their headers. */
 export const NDJSON_GZIP_HEADERS = { blobContentType: 'application/x-ndjson', blobContentEncoding: 'gzip' };
@@ -35,14 +36,41 @@ export async function writeNdjson(
   });
 }
 
+/**
+ * The records of a gzipped NDJSON blob, streamed. Bytes that are not gzip, a stream cut short inside the
+ * gzip data or a line that is not JSON are a CorruptCatalogError naming the blob (retrying reads the
+ * same bytes); a dropped connection stays the transient error it is.
+ */
 export async function* readNdjson<T>(blob: BlobClient, abortSignal?: AbortSignal): AsyncGenerator<T> {
   const response = await blob.download(0, undefined, { abortSignal });
   const lines = createInterface({
     input: (response.readableStreamBody as Readable).pipe(createGunzip()),
     crlfDelay: Infinity,
   });
-  for await (const line of lines) {
-    if (line) yield JSON.parse(line) as T;
+  try {
+    for await (const line of lines) {
+      if (line) yield parseLine<T>(line, blob.name);
+    }
+  } catch (err) {
+    throw asCorrupt(err, blob.name);
+  }
+}
+
+/** A parse or decompression failure as the catalog's error; anything else as it was. */
+export function asCorrupt(err: unknown, blobName: string): unknown {
+  if (err instanceof CorruptCatalogError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('Z_'))
+    return new CorruptCatalogError(blobName, (err as Error).message);
+  if (err instanceof SyntaxError) return new CorruptCatalogError(blobName, err.message);
+  return err;
+}
+
+export function parseLine<T>(line: string, blobName: string): T {
+  try {
+    return JSON.parse(line) as T;
+  } catch (err) {
+    throw new CorruptCatalogError(blobName, `a line is not JSON: ${(err as Error).message}`);
   }
 }
 
@@ -62,5 +90,5 @@ export async function writeJson(
 
 export async function readJson<T>(blob: BlobClient, abortSignal?: AbortSignal): Promise<T> {
   const buffer = await blob.downloadToBuffer(0, undefined, { abortSignal });
-  return JSON.parse(buffer.toString('utf8')) as T;
+  return parseLine<T>(buffer.toString('utf8'), blob.name);
 }

@@ -4,6 +4,7 @@ import type { AppendBlobClient } from '@azure/storage-blob';
 import type { CatalogEntry } from '../domain/catalog-record';
 import { mapWithConcurrency } from '../lib/async-pool';
 import { statusCodeOf } from '../storage/errors';
+import { parseLine } from './ndjson-blob';
 
 export interface ItemResult {
   name: string;
@@ -38,7 +39,7 @@ export class PageJournal<T extends JournalEntry = ItemResult> {
       const text = (await this.blob.downloadToBuffer(0, undefined, { abortSignal })).toString('utf8');
       for (const line of text.split('\n')) {
         if (!line) continue;
-        const result = JSON.parse(line) as T;
+        const result = parseLine<T>(line, this.blob.name);
         // Failed items are tried again; only what succeeded or was skipped for good is kept.
         if (result.outcome !== 'failed') done.set(result.name, result);
       }

@@ -5,6 +5,8 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { catalogPaths, containerCatalogPrefix, isCatalogScope, runKeyTime } from '../domain/catalog-layout';
 import { isTombstone } from '../domain/catalog-record';
 import { partitionOf } from '../domain/hash-partition';
+import { readIntents } from './copy-intents';
+import { parseLine } from './ndjson-blob';
 import { PREVIOUS_RUN_METADATA } from './staging';
 import { CatalogStore } from './store';
 import type { ItemResult } from './page-journal';
@@ -31,6 +33,8 @@ export interface CollectReferencesOptions {
   /** Collect only the copies of one hash partition (memory bound for huge containers). */
   partition?: { index: number; count: number };
   abortSignal?: AbortSignal;
+  /** Called as records are read (activities heartbeat with it: reading every run can take a while). */
+  onProgress?: () => void;
 }
 
 export async function collectReferences(
@@ -63,26 +67,33 @@ export async function collectReferences(
       const live = await inProgress(container, scope, runKey, options);
       states.set(runKey, live.running ? 'in-progress' : 'garbage');
       if (!live.running) continue;
-      // A running backup's own copies: finished pages (chunks) and items journaled so far.
+      // A running backup's own copies: finished pages (chunks) and items journaled so far...
       needed.add(runKey);
       if (live.previousRunKey) needed.add(live.previousRunKey);
+      // ...and the copies its pages declared they are about to write (not journaled until verified).
       const journals = catalogPaths.journalsPrefix(scope, runKey);
       for await (const b of container.listBlobsFlat({ prefix: journals, abortSignal: signal })) {
         const text = (
           await container.getBlobClient(b.name).downloadToBuffer(0, undefined, { abortSignal: signal })
         ).toString('utf8');
         for (const line of text.split('\n')) {
-          const copy = line ? (JSON.parse(line) as ItemResult).entry?.copy : undefined;
+          const copy = line ? parseLine<ItemResult>(line, b.name).entry?.copy : undefined;
           if (copy) copies.add(copy);
         }
+      }
+      const intents = catalogPaths.intentsPrefix(scope, runKey);
+      for await (const b of container.listBlobsFlat({ prefix: intents, abortSignal: signal })) {
+        for (const name of await readIntents(container.getAppendBlobClient(b.name), signal)) copies.add(name);
       }
     }
     // A deleted blob's last copy goes once its deletion is older than every run still kept: no kept run
     // holds it live any more (tombstones are carried forward, so this is what lets deletions expire).
     const oldestKept = [...needed].sort()[0];
     const cutoff = oldestKept ? runKeyTime(oldestKept).toISOString() : '';
+    let read = 0;
     for (const runKey of needed) {
       for await (const r of store.records(runKey, {}, signal)) {
+        if (++read % 5000 === 0) options.onProgress?.();
         if (!isTombstone(r)) copies.add(r.copy);
         else if (r.deletedAt >= cutoff) copies.add(r.last.copy);
       }

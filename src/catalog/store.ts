@@ -7,7 +7,7 @@ import type { CatalogRecord } from '../domain/catalog-record';
 import { inRange, rangesOverlap, type NameRange } from '../domain/name-range';
 import type { RunManifest } from '../domain/run-manifest';
 import { statusCodeOf } from '../storage/errors';
-import { NDJSON_GZIP_HEADERS, readJson, readNdjson } from './ndjson-blob';
+import { asCorrupt, NDJSON_GZIP_HEADERS, parseLine, readJson, readNdjson } from './ndjson-blob';
 
 /** A run's catalog chunk as stored, parsed: a settled page's chunk is rewritten unchanged under a new run. */
 export interface StoredChunk {
@@ -82,11 +82,16 @@ export class CatalogStore {
       const parts: Buffer[] = [];
       for await (const part of response.readableStreamBody!) parts.push(part as Buffer);
       const body = Buffer.concat(parts);
-      const records = gunzipSync(body)
-        .toString('utf8')
+      let text: string;
+      try {
+        text = gunzipSync(body).toString('utf8');
+      } catch (err) {
+        throw asCorrupt(err, blob.name);
+      }
+      const records = text
         .split('\n')
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as CatalogRecord);
+        .map((line) => parseLine<CatalogRecord>(line, blob.name));
       return { range: rangeFromMetadata(response.metadata), records, body };
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;

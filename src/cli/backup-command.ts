@@ -49,7 +49,15 @@ export async function runBackupCommand(args: string[], kind: 'backup' | 'reconci
     `${kind}-${input.source}-${input.container}${input.prefix ? `-${input.prefix}` : ''}`;
   const where = `${input.source}/${input.container}${input.prefix ? `/${input.prefix}` : ''}`;
   return withClient(async (client, config) => {
-    const common = { command: kind, workflowId, taskQueue: optionalString(values, 'task-queue') };
+    const common = {
+      command: kind,
+      workflowId,
+      taskQueue: optionalString(values, 'task-queue'),
+      names: {
+        connections: { '--source': input.source, '--backup': input.backup },
+        containers: { '--container': input.container, '--backup-container': input.backupContainer },
+      },
+    };
     const handle =
       kind === 'reconcile'
         ? await startWorkflow(client, config, {

@@ -36,7 +36,12 @@ export function catalogLocation(values: Values, config: Config): CatalogLocation
   let account = optionalString(values, 'account');
   if (!account && !sourceConnection) throw new UsageError('give --source <connection> or --account <storage account>');
   if (sourceConnection) {
-    const resolved = new ConnectionRegistry(config.connections).blob(sourceConnection).accountName;
+    let resolved: string;
+    try {
+      resolved = new ConnectionRegistry(config.connections).blob(sourceConnection).accountName;
+    } catch (err) {
+      throw new UsageError(`--source: ${(err as Error).message}`);
+    }
     if (account && account !== resolved)
       throw new UsageError(`--account ${account} is not the account of --source ${sourceConnection} (${resolved})`);
     account = resolved;

@@ -48,6 +48,10 @@ export async function runDrillCommand(args: string[]): Promise<number> {
       command: 'drill',
       workflow: restoreDrill,
       input,
+      names: {
+        connections: { '--backup': input.backup, '--source': input.liveSource },
+        containers: { '--container': container, '--backup-container': input.backupContainer },
+      },
       workflowId: optionalString(values, 'workflow-id') ?? `drill-${account}-${container}`,
       taskQueue: optionalString(values, 'task-queue'),
       summary: `Restore drill of the latest backup of ${account}/${container}`,

@@ -35,7 +35,7 @@ const USAGE = `usage:
   azbackup retention ${SOURCE}
                    [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
                    [--keep-yearly N] [--keep-within 30d] [--prune-snapshots --snapshot-max-age-days N
-                   | --snapshot-keep-newest N] [--grace-period-minutes N] [--dry-run] ${START}
+                   | --snapshot-keep-newest N] [--grace-period-minutes N | --grace-period-seconds N (at least 5)] [--dry-run] ${START}
   azbackup drill ${SOURCE}
                  [--count N | --percent P] [--seed S] [--keep-scratch] ${START}
                                              restore a random sample into a scratch container and compare`;

@@ -64,6 +64,14 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
       command: 'restore',
       workflow: restoreContainer,
       input,
+      names: {
+        connections: { '--backup': input.backup, '--to (connection)': target.connection },
+        containers: {
+          '--container': location.source.container,
+          '--backup-container': input.backupContainer,
+          '--to (container)': target.container,
+        },
+      },
       workflowId,
       taskQueue: optionalString(values, 'task-queue'),
       summary:

@@ -36,6 +36,7 @@ export async function runRetentionCommand(args: string[]): Promise<number> {
       'snapshot-max-age-days': { type: 'string' },
       'snapshot-keep-newest': { type: 'string' },
       'grace-period-minutes': { type: 'string' },
+      'grace-period-seconds': { type: 'string' },
       'dry-run': { type: 'boolean' },
     },
   });
@@ -52,14 +53,18 @@ export async function runRetentionCommand(args: string[]): Promise<number> {
       keepNewest: optionalInteger(values, 'snapshot-keep-newest'),
     };
   }
-  const grace = optionalInteger(values, 'grace-period-minutes');
+  const graceMinutes = optionalInteger(values, 'grace-period-minutes');
+  const graceSeconds = optionalInteger(values, 'grace-period-seconds');
+  if (graceMinutes !== undefined && graceSeconds !== undefined)
+    throw new UsageError('give --grace-period-minutes or --grace-period-seconds, not both');
+  const grace = graceSeconds !== undefined ? graceSeconds * 1000 : graceMinutes && graceMinutes * 60_000;
   const input: ApplyRetentionInput = {
     backup: location.backup,
     backupContainer: location.backupContainer,
     source: location.source,
     policy,
     sourceSnapshots,
-    gracePeriodMs: grace === undefined ? undefined : grace * 60_000,
+    gracePeriodMs: grace,
     dryRun: values['dry-run'],
   };
   const { account, container } = location.source;
@@ -68,6 +73,10 @@ export async function runRetentionCommand(args: string[]): Promise<number> {
       command: 'retention',
       workflow: applyRetention,
       input,
+      names: {
+        connections: { '--backup': input.backup, '--source': input.sourceSnapshots?.source },
+        containers: { '--container': container, '--backup-container': input.backupContainer },
+      },
       workflowId: optionalString(values, 'workflow-id') ?? `retention-${account}-${container}`,
       taskQueue: optionalString(values, 'task-queue'),
       summary: `Apply retention to the backups of ${account}/${container}${input.dryRun ? ' (dry run)' : ''}`,

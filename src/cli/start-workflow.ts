@@ -3,6 +3,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { Config } from '../config/schema';
+import { containerNameProblem } from '../domain/blob-names';
+import { connectionNameProblem, formatProblems, type InputProblem } from '../domain/input-problems';
+import { UsageError } from './cli-options';
 import { ProgressLine } from './progress-bar';
 import { workflowUrl } from './temporal-client';
 
@@ -13,6 +16,8 @@ export interface StartCommandOptions<I, R> {
   workflowId: string;
   taskQueue?: string;
   summary: string;
+  /** Names in the input, checked before anything starts: connections (by field) must be in the config. */
+  names?: { connections?: Record<string, string | undefined>; containers?: Record<string, string | undefined> };
 }
 
 /** The handle, or undefined when a run with that id is still open (the message says how to watch it). */
@@ -21,6 +26,8 @@ export async function startWorkflow<I, R>(
   config: Config,
   options: StartCommandOptions<I, R>,
 ): Promise<WorkflowHandle<(input: I) => Promise<R>> | undefined> {
+  const problems = nameProblems(config, options.names ?? {});
+  if (problems.length) throw new UsageError(`nothing started: ${formatProblems(problems)}`);
   try {
     const handle = await client.workflow.start(options.workflow, {
       taskQueue: options.taskQueue ?? config.temporal.taskQueue,
@@ -69,4 +76,22 @@ export async function waitWithProgress<R, P>(
     await inFlight;
     line.finish();
   }
+}
+
+/** Bad connection and container names, and connections this config does not define. */
+function nameProblems(config: Config, names: NonNullable<StartCommandOptions<unknown, unknown>['names']>) {
+  const problems: InputProblem[] = [];
+  const known = Object.keys(config.connections);
+  for (const [field, name] of Object.entries(names.connections ?? {})) {
+    if (name === undefined) continue;
+    const message =
+      connectionNameProblem(name) ??
+      (config.connections[name] ? undefined : `is not a connection of this config (it defines: ${known.join(', ')})`);
+    if (message) problems.push({ field, value: name, message });
+  }
+  for (const [field, name] of Object.entries(names.containers ?? {})) {
+    const message = name === undefined ? undefined : containerNameProblem(name);
+    if (message) problems.push({ field, value: name, message });
+  }
+  return problems;
 }

@@ -108,7 +108,10 @@ function toProblem(issue: z.core.$ZodIssue, document: unknown, origins: Map<stri
     const keys = issue.keys.map((k) => [...path, k].join('.'));
     return {
       path: keys.join(', '),
-      value: describeValue(path, issue.keys.length === 1 ? lookup(document, [...path, issue.keys[0]!]) : 'several'),
+      value:
+        issue.keys.length === 1
+          ? describeValue([...path, issue.keys[0]!], lookup(document, [...path, issue.keys[0]!]))
+          : 'several',
       message: 'is not a known setting here (check its spelling and indentation)',
     };
   }
@@ -136,11 +139,20 @@ function lookup(document: unknown, path: string[]): unknown {
   return node;
 }
 
+/**
+ * A value as a message may show it. Secrets never: not in their own fields, and since a key can be
+ * misspelled or a token pasted into the wrong field, no value inside a connection entry is shown
+ * except its kind (a short word). Elsewhere (temporal, worker settings) values are shown.
+ */
 function describeValue(path: string[], value: unknown): string {
   if (value === undefined) return 'nothing';
   const field = path[path.length - 1];
-  if (field !== undefined && SECRET_FIELDS.has(field) && typeof value === 'string') {
-    return `<secret, ${value.length} characters>`;
+  const inConnection = path[0] === 'connections' && path.length > 2;
+  const secret = (field !== undefined && SECRET_FIELDS.has(field)) || inConnection;
+  if (secret && !(field === 'kind' && typeof value === 'string' && /^[a-z]{1,16}$/.test(value))) {
+    if (typeof value === 'string') return `<secret, ${value.length} characters>`;
+    if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'a list' : 'an object';
+    return `<secret ${typeof value}>`;
   }
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'a list' : 'an object';
   return JSON.stringify(value);

@@ -6,6 +6,8 @@ import { MAX_PAGE_SIZE } from './defaults';
 import {
   booleanProblem,
   connectionNameProblem,
+  inputObject,
+  intRangeProblem,
   oneOfProblem,
   positiveIntProblem,
   problemCollector,
@@ -28,30 +30,52 @@ export interface BackupContainerFields {
   maxRequestsPerSecond?: unknown;
   largeBlobThresholdBytes?: unknown;
   maxConcurrentPages?: unknown;
+  blockBytes?: unknown;
+  reconcile?: unknown;
+  carry?: unknown;
 }
 
-export function backupContainerInputProblems(input: BackupContainerFields): InputProblem[] {
+/** Where the input comes from: a caller's start, or the workflow continuing as new (which sets `carry`). */
+export interface InputOrigin {
+  continuedAsNew: boolean;
+}
+
+/** Smallest block of the ranged copy path (tests use small blocks); the largest is the service's. */
+export const MIN_BLOCK_BYTES = 1024;
+export const MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
+
+export function backupContainerInputProblems(
+  input: unknown,
+  origin: InputOrigin = { continuedAsNew: false },
+): InputProblem[] {
+  const { fields: f, problems: notAnObject } = inputObject(input);
+  if (notAnObject.length) return notAnObject;
   const { problems, check } = problemCollector();
-  check('source', input.source, connectionNameProblem(input.source));
-  check('backup', input.backup, connectionNameProblem(input.backup));
-  check('container', input.container, containerNameProblem(input.container));
-  check('prefix', input.prefix, blobPrefixProblem(input.prefix));
-  if (input.backupContainer !== undefined) {
-    check('backupContainer', input.backupContainer, containerNameProblem(input.backupContainer));
+  check('source', f.source, connectionNameProblem(f.source));
+  check('backup', f.backup, connectionNameProblem(f.backup));
+  check('container', f.container, containerNameProblem(f.container));
+  check('prefix', f.prefix, blobPrefixProblem(f.prefix));
+  if (f.backupContainer !== undefined) {
+    check('backupContainer', f.backupContainer, containerNameProblem(f.backupContainer));
   }
-  check('concurrency', input.concurrency, positiveIntProblem(input.concurrency, 1000));
-  check('pageSize', input.pageSize, positiveIntProblem(input.pageSize, MAX_PAGE_SIZE));
-  check('maxPagesPerRun', input.maxPagesPerRun, positiveIntProblem(input.maxPagesPerRun, 10_000));
-  check('maxConcurrentPages', input.maxConcurrentPages, positiveIntProblem(input.maxConcurrentPages, 100));
-  check('maxRequestsPerSecond', input.maxRequestsPerSecond, positiveIntProblem(input.maxRequestsPerSecond, 1_000_000));
+  check('concurrency', f.concurrency, positiveIntProblem(f.concurrency, 1000));
+  check('pageSize', f.pageSize, positiveIntProblem(f.pageSize, MAX_PAGE_SIZE));
+  check('maxPagesPerRun', f.maxPagesPerRun, positiveIntProblem(f.maxPagesPerRun, 10_000));
+  check('maxConcurrentPages', f.maxConcurrentPages, positiveIntProblem(f.maxConcurrentPages, 100));
+  check('maxRequestsPerSecond', f.maxRequestsPerSecond, positiveIntProblem(f.maxRequestsPerSecond, 1_000_000));
   check(
     'largeBlobThresholdBytes',
-    input.largeBlobThresholdBytes,
-    positiveIntProblem(input.largeBlobThresholdBytes, Number.MAX_SAFE_INTEGER),
+    f.largeBlobThresholdBytes,
+    positiveIntProblem(f.largeBlobThresholdBytes, Number.MAX_SAFE_INTEGER),
   );
-  check('mode', input.mode, oneOfProblem(input.mode, BACKUP_MODES));
-  check('verify', input.verify, oneOfProblem(input.verify, VERIFY_MODES));
-  check('snapshot', input.snapshot, booleanProblem(input.snapshot));
-  check('leaseMode', input.leaseMode, booleanProblem(input.leaseMode));
+  check('blockBytes', f.blockBytes, intRangeProblem(f.blockBytes, MIN_BLOCK_BYTES, MAX_BLOCK_BYTES, ' bytes'));
+  check('mode', f.mode, oneOfProblem(f.mode, BACKUP_MODES));
+  check('verify', f.verify, oneOfProblem(f.verify, VERIFY_MODES));
+  check('snapshot', f.snapshot, booleanProblem(f.snapshot));
+  check('leaseMode', f.leaseMode, booleanProblem(f.leaseMode));
+  check('reconcile', f.reconcile, booleanProblem(f.reconcile));
+  if (f.carry !== undefined && !origin.continuedAsNew) {
+    check('carry', '(a carry)', 'is set by the workflow itself when it continues as new: leave it out of a start');
+  }
   return problems;
 }

@@ -62,6 +62,9 @@ export const catalogPaths = {
   /** Page journals: items finished so far, so a retried page resumes; removed at commit. */
   journalsPrefix: (scope: string, key: string) => `${run(scope, key)}progress/`,
   journal: (scope: string, key: string, index: number) => `${run(scope, key)}progress/${index}.ndjson`,
+  /** Copies a page declares before it writes them (garbage collection keeps them); removed at commit. */
+  intentsPrefix: (scope: string, key: string) => `${run(scope, key)}intents/`,
+  intents: (scope: string, key: string, index: number) => `${run(scope, key)}intents/${index}.txt`,
   pageReportsPrefix: (scope: string, key: string) => `${run(scope, key)}reports/`,
   pageReport: (scope: string, key: string, index: number) => `${run(scope, key)}reports/${pad(index)}.ndjson.gz`,
   /** The run's skipped and failed items, merged from the page reports at commit. */
@@ -78,6 +81,12 @@ export const catalogPaths = {
   restoreReport: (scope: string, key: string) => `${restore(scope, key)}report.ndjson.gz`,
   restoreSummary: (scope: string, key: string) => `${restore(scope, key)}summary.json`,
 
+  /** A scrub: every copy of a run read back and hashed against the catalog. */
+  scrubPrefix: (scope: string, key: string) => `${scope}/scrubs/${key}/`,
+  scrubPageReport: (scope: string, key: string, index: number) =>
+    `${scope}/scrubs/${key}/reports/${pad(index)}.ndjson.gz`,
+  scrubReport: (scope: string, key: string) => `${scope}/scrubs/${key}/report.ndjson.gz`,
+
   retentionPrefix: retention,
   retentionPlan: (scope: string, key: string) => `${retention(scope, key)}plan.json`,
   sourceSnapshotsReport: (scope: string, key: string) => `${retention(scope, key)}source-snapshots.ndjson.gz`,
@@ -93,6 +102,7 @@ export function runStaging(scope: string, key: string) {
     folders: {
       inventory: catalogPaths.inventoryPrefix(scope, key),
       journals: catalogPaths.journalsPrefix(scope, key),
+      intents: catalogPaths.intentsPrefix(scope, key),
       reports: catalogPaths.pageReportsPrefix(scope, key),
     },
   };
@@ -109,9 +119,19 @@ export function restoreStaging(scope: string, key: string) {
   };
 }
 
+/** A scrub's staging: the page reports, merged into one report at the end. */
+export function scrubStaging(scope: string, key: string) {
+  return {
+    within: catalogPaths.scrubPrefix(scope, key),
+    folders: { reports: `${catalogPaths.scrubPrefix(scope, key)}reports/` },
+  };
+}
+
 /** One garbage collection's files, beside (not inside) the catalog: `gc/<account>/<container>/<key>/`. */
 export const gcPaths = {
   prefix: (account: string, container: string, key: string) => `gc/${account}/${container}/${key}/`,
+  /** Written first: its Last-Modified is the mark's time, on the service's clock. */
+  mark: (account: string, container: string, key: string) => `gc/${account}/${container}/${key}/mark`,
   candidates: (account: string, container: string, key: string) =>
     `gc/${account}/${container}/${key}/candidates.ndjson.gz`,
   report: (account: string, container: string, key: string, dryRun: boolean) =>

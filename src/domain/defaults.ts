@@ -17,6 +17,14 @@ export const DEFAULT_LARGE_BLOB_THRESHOLD_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_GRACE_PERIOD_MS = 3600_000;
 /** Retention: a run with no manifest and no write for this long is abandoned. */
 export const DEFAULT_ABANDONED_AFTER_MS = 24 * 3600_000;
+/**
+ * The shortest grace period allowed. Running pages declare their copies before writing them, and the
+ * sweep deletes only what is unmodified since the mark (by the service's clock), so the grace period is
+ * no longer what keeps a live run's copies; it still covers a journal append in flight at the mark.
+ */
+export const MIN_GRACE_PERIOD_MS = 5_000;
+/** The shortest abandonedAfterMs allowed: a live run may write nothing while one large blob copies. */
+export const MIN_ABANDONED_AFTER_MS = 3600_000;
 /** Garbage collection: copy names held in memory at once before it works in hash partitions (~500 MB). */
 export const DEFAULT_MAX_REFERENCES_IN_MEMORY = 5_000_000;
 /** Restore drills: items restored and compared when no sample size is given. */

@@ -2,28 +2,44 @@
 // must not be (the backup, the source, anyone's) needs I/O: the drill's first activity checks that.
 import { containerNameProblem } from './blob-names';
 import { MAX_RESTORE_BLOBS } from './defaults';
-import { connectionNameProblem, positiveIntProblem, problemCollector, type InputProblem } from './input-problems';
+import {
+  booleanProblem,
+  connectionNameProblem,
+  fieldsOf,
+  inputObject,
+  objectProblem,
+  positiveIntProblem,
+  problemCollector,
+  type InputProblem,
+} from './input-problems';
+import { accountNameProblem } from './restore-input';
 
-export interface DrillFields {
-  backup?: unknown;
-  source?: { container?: unknown };
-  sample?: { count?: unknown; percent?: unknown };
-  scratch?: { connection?: unknown; container?: unknown };
-  liveSource?: unknown;
-}
-
-export function drillInputProblems(input: DrillFields): InputProblem[] {
+export function drillInputProblems(input: unknown): InputProblem[] {
+  const { fields: f, problems: notAnObject } = inputObject(input);
+  if (notAnObject.length) return notAnObject;
   const { problems, check } = problemCollector();
-  check('backup', input.backup, connectionNameProblem(input.backup));
-  check('source.container', input.source?.container, containerNameProblem(input.source?.container));
-  const { count, percent } = input.sample ?? {};
+  const source = fieldsOf(f.source);
+  check('backup', f.backup, connectionNameProblem(f.backup));
+  if (f.backupContainer !== undefined)
+    check('backupContainer', f.backupContainer, containerNameProblem(f.backupContainer));
+  check('source', f.source, objectProblem(f.source, true));
+  check('source.account', source.account, accountNameProblem(source.account));
+  check('source.container', source.container, containerNameProblem(source.container));
+  check('sample', f.sample, objectProblem(f.sample, false));
+  const { count, percent, seed } = fieldsOf(f.sample);
   check('sample.count', count, positiveIntProblem(count, MAX_RESTORE_BLOBS));
   if (percent !== undefined && (typeof percent !== 'number' || !(percent > 0 && percent <= 100)))
     check('sample.percent', percent, 'must be more than 0 and at most 100');
-  if (input.scratch !== undefined)
-    check('scratch.connection', input.scratch.connection, connectionNameProblem(input.scratch.connection));
-  if (input.scratch?.container !== undefined)
-    check('scratch.container', input.scratch.container, containerNameProblem(input.scratch.container));
-  if (input.liveSource !== undefined) check('liveSource', input.liveSource, connectionNameProblem(input.liveSource));
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed)))
+    check('sample.seed', seed, 'must be a whole number');
+  check('scratch', f.scratch, objectProblem(f.scratch, false));
+  if (f.scratch !== undefined) {
+    const scratch = fieldsOf(f.scratch);
+    check('scratch.connection', scratch.connection, connectionNameProblem(scratch.connection));
+    if (scratch.container !== undefined)
+      check('scratch.container', scratch.container, containerNameProblem(scratch.container));
+  }
+  if (f.liveSource !== undefined) check('liveSource', f.liveSource, connectionNameProblem(f.liveSource));
+  check('keepScratch', f.keepScratch, booleanProblem(f.keepScratch));
   return problems;
 }

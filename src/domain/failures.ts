@@ -7,6 +7,12 @@ export const FailureType = {
   InvalidInput: 'InvalidInput',
   UnknownConnection: 'UnknownConnection',
   SourceNotFound: 'SourceNotFound',
+  /** The account refused the connection's credential (401/403): revoked, expired, rotated or unauthorised. */
+  AccessDenied: 'AccessDenied',
+  /** A container the run works in is gone (deleted while it ran, or never there). */
+  ContainerNotFound: 'ContainerNotFound',
+  /** A catalog file cannot be read as what it should be: damaged, truncated or written by someone else. */
+  CorruptCatalog: 'CorruptCatalog',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -30,5 +36,28 @@ export class NotFoundError extends Error {
   ) {
     super(message);
     this.name = 'NotFoundError';
+  }
+}
+
+/** A catalog file that does not parse: retrying reads the same bytes, so the run stops and says which. */
+export class CorruptCatalogError extends Error {
+  constructor(
+    readonly blob: string,
+    why: string,
+  ) {
+    super(
+      `catalog file ${blob} is corrupt (${why}); azbackup never rewrites a committed catalog file, so restore ` +
+        'it from your own copy of the backup container (blob versioning or soft delete), or forget the run it ' +
+        'belongs to with retention',
+    );
+    this.name = 'CorruptCatalogError';
+  }
+}
+
+/** A run whose catalog lacks pages it counted: committing it would claim data it does not hold. */
+export class IncompleteRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompleteRunError';
   }
 }

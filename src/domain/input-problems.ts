@@ -47,3 +47,34 @@ export function oneOfProblem(value: unknown, allowed: readonly string[]): string
 export function booleanProblem(value: unknown): string | undefined {
   return value === undefined || typeof value === 'boolean' ? undefined : 'must be true or false';
 }
+
+/** A whole number in [min, max] (an optional field: undefined passes). */
+export function intRangeProblem(value: unknown, min: number, max: number, unit = ''): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    return `must be a whole number from ${min} to ${max}${unit}`;
+  return undefined;
+}
+
+/** A sub-object: required ones must be there, optional ones absent or an object (never null or a list). */
+export function objectProblem(value: unknown, required: boolean): string | undefined {
+  if (value === undefined) return required ? 'is required (an object)' : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return required ? 'must be an object' : 'must be an object, or left out';
+  return undefined;
+}
+
+/**
+ * The input itself must be an object (a CLI start without --input sends nothing). Returns the problems,
+ * and the input as a record whose fields can be read safely.
+ */
+export function inputObject(input: unknown): { fields: Record<string, unknown>; problems: InputProblem[] } {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input))
+    return { fields: input as Record<string, unknown>, problems: [] };
+  return { fields: {}, problems: [{ field: '(input)', value: input, message: 'must be a JSON object' }] };
+}
+
+/** The fields of a sub-object, or none when it is not an object (its problem is reported by objectProblem). */
+export function fieldsOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

@@ -3,6 +3,9 @@
 import {
   booleanProblem,
   connectionNameProblem,
+  fieldsOf,
+  inputObject,
+  objectProblem,
   oneOfProblem,
   positiveIntProblem,
   problemCollector,
@@ -15,12 +18,12 @@ import { DEFAULT_BACKUP_CONTAINER, MAX_RESTORE_BLOBS } from './defaults';
 export interface RestoreFields {
   backup?: unknown;
   backupContainer?: unknown;
-  source?: { account?: unknown; container?: unknown; prefix?: unknown };
+  source?: unknown;
   asOf?: unknown;
   run?: unknown;
   prefix?: unknown;
   blobs?: unknown;
-  target?: { connection?: unknown; container?: unknown };
+  target?: unknown;
   overwrite?: unknown;
   includeDeleted?: unknown;
   dryRun?: unknown;
@@ -28,43 +31,66 @@ export interface RestoreFields {
   concurrency?: unknown;
   maxConcurrentPages?: unknown;
   maxRequestsPerSecond?: unknown;
+  maxPagesPerRun?: unknown;
+  largeBlobThresholdBytes?: unknown;
+  carry?: unknown;
 }
 
-export function restoreInputProblems(input: RestoreFields): InputProblem[] {
+export interface RestoreInputContext {
+  /** The workflow's now: `asOf` may not lie after it. */
+  nowMs: number;
+  /** Continuing as new (the workflow sets `carry` then, and only then). */
+  continuedAsNew?: boolean;
+}
+
+export function restoreInputProblems(input: unknown, context: RestoreInputContext): InputProblem[] {
+  const { fields: f, problems: notAnObject } = inputObject(input);
+  if (notAnObject.length) return notAnObject;
   const { problems, check } = problemCollector();
-  check('backup', input.backup, connectionNameProblem(input.backup));
-  if (input.backupContainer !== undefined)
-    check('backupContainer', input.backupContainer, containerNameProblem(input.backupContainer));
-  check('source.account', input.source?.account, accountNameProblem(input.source?.account));
-  check('source.container', input.source?.container, containerNameProblem(input.source?.container));
-  check('source.prefix', input.source?.prefix, blobPrefixProblem(input.source?.prefix));
-  check('target.connection', input.target?.connection, connectionNameProblem(input.target?.connection));
-  check('target.container', input.target?.container, containerNameProblem(input.target?.container));
-  if (
-    input.target?.connection === input.backup &&
-    input.target?.container === (input.backupContainer ?? DEFAULT_BACKUP_CONTAINER)
-  ) {
+  const source = fieldsOf(f.source);
+  const target = fieldsOf(f.target);
+  check('backup', f.backup, connectionNameProblem(f.backup));
+  if (f.backupContainer !== undefined)
+    check('backupContainer', f.backupContainer, containerNameProblem(f.backupContainer));
+  check('source', f.source, objectProblem(f.source, true));
+  check('source.account', source.account, accountNameProblem(source.account));
+  check('source.container', source.container, containerNameProblem(source.container));
+  check('source.prefix', source.prefix, blobPrefixProblem(source.prefix));
+  check('target', f.target, objectProblem(f.target, true));
+  check('target.connection', target.connection, connectionNameProblem(target.connection));
+  check('target.container', target.container, containerNameProblem(target.container));
+  // Another name for the backup account is caught by the plan, which compares accounts, not names.
+  if (target.connection === f.backup && target.container === (f.backupContainer ?? DEFAULT_BACKUP_CONTAINER)) {
     check(
       'target.container',
-      input.target?.container,
+      target.container,
       'is the backup container itself: restore into the source container or another one',
     );
   }
-  if (input.asOf !== undefined && (typeof input.asOf !== 'string' || Number.isNaN(Date.parse(input.asOf))))
-    check('asOf', input.asOf, 'must be an ISO 8601 time');
-  if (input.run !== undefined && (typeof input.run !== 'string' || input.run === ''))
-    check('run', input.run, 'must be a run key');
-  if (input.asOf !== undefined && input.run !== undefined) check('run', input.run, 'and asOf are exclusive');
-  check('prefix', input.prefix, blobPrefixProblem(input.prefix));
-  check('blobs', input.blobs, blobsProblem(input.blobs));
-  if (input.prefix !== undefined && input.blobs !== undefined) check('blobs', input.blobs, 'and prefix are exclusive');
-  check('overwrite', input.overwrite, oneOfProblem(input.overwrite, OVERWRITE_POLICIES));
-  check('verify', input.verify, oneOfProblem(input.verify, RESTORE_VERIFY_MODES));
-  check('includeDeleted', input.includeDeleted, booleanProblem(input.includeDeleted));
-  check('dryRun', input.dryRun, booleanProblem(input.dryRun));
-  check('concurrency', input.concurrency, positiveIntProblem(input.concurrency, 1000));
-  check('maxConcurrentPages', input.maxConcurrentPages, positiveIntProblem(input.maxConcurrentPages, 100));
-  check('maxRequestsPerSecond', input.maxRequestsPerSecond, positiveIntProblem(input.maxRequestsPerSecond, 1_000_000));
+  const asOf = typeof f.asOf === 'string' ? Date.parse(f.asOf) : NaN;
+  if (f.asOf !== undefined && Number.isNaN(asOf)) check('asOf', f.asOf, 'must be an ISO 8601 time');
+  else if (asOf > context.nowMs)
+    check('asOf', f.asOf, `is in the future (now is ${new Date(context.nowMs).toISOString()}): no backup holds it yet`);
+  if (f.run !== undefined && (typeof f.run !== 'string' || f.run === '')) check('run', f.run, 'must be a run key');
+  if (f.asOf !== undefined && f.run !== undefined) check('run', f.run, 'and asOf are exclusive');
+  check('prefix', f.prefix, blobPrefixProblem(f.prefix));
+  check('blobs', f.blobs, blobsProblem(f.blobs));
+  if (f.prefix !== undefined && f.blobs !== undefined) check('blobs', f.blobs, 'and prefix are exclusive');
+  check('overwrite', f.overwrite, oneOfProblem(f.overwrite, OVERWRITE_POLICIES));
+  check('verify', f.verify, oneOfProblem(f.verify, RESTORE_VERIFY_MODES));
+  check('includeDeleted', f.includeDeleted, booleanProblem(f.includeDeleted));
+  check('dryRun', f.dryRun, booleanProblem(f.dryRun));
+  check('concurrency', f.concurrency, positiveIntProblem(f.concurrency, 1000));
+  check('maxConcurrentPages', f.maxConcurrentPages, positiveIntProblem(f.maxConcurrentPages, 100));
+  check('maxRequestsPerSecond', f.maxRequestsPerSecond, positiveIntProblem(f.maxRequestsPerSecond, 1_000_000));
+  check('maxPagesPerRun', f.maxPagesPerRun, positiveIntProblem(f.maxPagesPerRun, 10_000));
+  check(
+    'largeBlobThresholdBytes',
+    f.largeBlobThresholdBytes,
+    positiveIntProblem(f.largeBlobThresholdBytes, Number.MAX_SAFE_INTEGER),
+  );
+  if (f.carry !== undefined && !context.continuedAsNew)
+    check('carry', '(a carry)', 'is set by the workflow itself when it continues as new: leave it out of a start');
   return problems;
 }
 

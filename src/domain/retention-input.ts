@@ -1,6 +1,16 @@
 // Validation of applyRetention input that needs no I/O: bad counts and durations fail before anything
 // is read, let alone deleted.
-import { connectionNameProblem, problemCollector, type InputProblem } from './input-problems';
+import { MIN_ABANDONED_AFTER_MS, MIN_GRACE_PERIOD_MS } from './defaults';
+import {
+  booleanProblem,
+  connectionNameProblem,
+  fieldsOf,
+  inputObject,
+  intRangeProblem,
+  objectProblem,
+  problemCollector,
+  type InputProblem,
+} from './input-problems';
 import { containerNameProblem } from './blob-names';
 import { isEmptyPolicy, parseDuration, type RetentionPolicy } from './retention-policy';
 import { accountNameProblem } from './restore-input';
@@ -8,27 +18,31 @@ import { accountNameProblem } from './restore-input';
 export interface RetentionFields {
   backup?: unknown;
   backupContainer?: unknown;
-  source?: { account?: unknown; container?: unknown };
-  policy?: RetentionPolicy;
-  sourceSnapshots?: { source?: unknown; maxAgeDays?: unknown; keepNewest?: unknown };
+  source?: unknown;
+  policy?: unknown;
+  sourceSnapshots?: unknown;
   gracePeriodMs?: unknown;
   abandonedAfterMs?: unknown;
   maxReferencesInMemory?: unknown;
+  dryRun?: unknown;
 }
 
 const COUNTS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
 
-export function retentionInputProblems(input: RetentionFields): InputProblem[] {
+export function retentionInputProblems(input: unknown): InputProblem[] {
+  const { fields: f, problems: notAnObject } = inputObject(input);
+  if (notAnObject.length) return notAnObject;
   const { problems, check } = problemCollector();
-  check('backup', input.backup, connectionNameProblem(input.backup));
-  if (input.backupContainer !== undefined)
-    check('backupContainer', input.backupContainer, containerNameProblem(input.backupContainer));
-  check('source.account', input.source?.account, accountNameProblem(input.source?.account));
-  check('source.container', input.source?.container, containerNameProblem(input.source?.container));
-  const policy = input.policy;
-  if (typeof policy !== 'object' || policy === null) {
-    check('policy', policy, 'is required');
-  } else {
+  const source = fieldsOf(f.source);
+  check('backup', f.backup, connectionNameProblem(f.backup));
+  if (f.backupContainer !== undefined)
+    check('backupContainer', f.backupContainer, containerNameProblem(f.backupContainer));
+  check('source', f.source, objectProblem(f.source, true));
+  check('source.account', source.account, accountNameProblem(source.account));
+  check('source.container', source.container, containerNameProblem(source.container));
+  check('policy', f.policy, objectProblem(f.policy, true));
+  const policy = fieldsOf(f.policy);
+  if (typeof f.policy === 'object' && f.policy !== null && !Array.isArray(f.policy)) {
     for (const field of COUNTS) check(`policy.${field}`, policy[field], countProblem(policy[field]));
     if (policy.keepWithin !== undefined) {
       try {
@@ -37,22 +51,47 @@ export function retentionInputProblems(input: RetentionFields): InputProblem[] {
         check('policy.keepWithin', policy.keepWithin, 'must be a duration like 30d, 12h or 1y6m');
       }
     }
-    if (problems.length === 0 && isEmptyPolicy(policy))
-      check('policy', policy, 'keeps nothing explicitly: give at least one keep rule (an empty policy never deletes)');
+    if (problems.length === 0 && isEmptyPolicy(policy as RetentionPolicy))
+      check(
+        'policy',
+        policy,
+        'keeps nothing explicitly (no count above 0, no keepWithin of any length): give at least one keep rule ' +
+          '(an empty policy never deletes)',
+      );
   }
-  const snaps = input.sourceSnapshots;
-  if (snaps !== undefined) {
+  check('sourceSnapshots', f.sourceSnapshots, objectProblem(f.sourceSnapshots, false));
+  if (f.sourceSnapshots !== undefined) {
+    const snaps = fieldsOf(f.sourceSnapshots);
     check('sourceSnapshots.source', snaps.source, connectionNameProblem(snaps.source));
     check('sourceSnapshots.maxAgeDays', snaps.maxAgeDays, countProblem(snaps.maxAgeDays));
     check('sourceSnapshots.keepNewest', snaps.keepNewest, countProblem(snaps.keepNewest));
     if (snaps.maxAgeDays === undefined && snaps.keepNewest === undefined)
-      check('sourceSnapshots', snaps, 'needs maxAgeDays or keepNewest');
+      check('sourceSnapshots', f.sourceSnapshots, 'needs maxAgeDays or keepNewest');
   }
-  check('gracePeriodMs', input.gracePeriodMs, countProblem(input.gracePeriodMs));
-  const refs = input.maxReferencesInMemory;
+  check(
+    'gracePeriodMs',
+    f.gracePeriodMs,
+    intRangeProblem(
+      f.gracePeriodMs,
+      MIN_GRACE_PERIOD_MS,
+      Number.MAX_SAFE_INTEGER,
+      ' ms (the wait between mark and sweep)',
+    ),
+  );
+  check(
+    'abandonedAfterMs',
+    f.abandonedAfterMs,
+    intRangeProblem(
+      f.abandonedAfterMs,
+      MIN_ABANDONED_AFTER_MS,
+      Number.MAX_SAFE_INTEGER,
+      ' ms: a shorter wait would take a live backup, silent while it copies one large blob, for abandoned',
+    ),
+  );
+  const refs = f.maxReferencesInMemory;
   if (refs !== undefined && (!Number.isInteger(refs) || (refs as number) < 1))
     check('maxReferencesInMemory', refs, 'must be a whole number, 1 or more');
-  check('abandonedAfterMs', input.abandonedAfterMs, countProblem(input.abandonedAfterMs));
+  check('dryRun', f.dryRun, booleanProblem(f.dryRun));
   return problems;
 }
 

@@ -37,8 +37,19 @@ const RULES: [keyof Omit<RetentionPolicy, 'keepWithin'>, string, Bucker][] = [
   ['keepYearly', 'yearly', (t) => t.getUTCFullYear()],
 ];
 
+/** Keeps nothing explicitly: no count above 0 and no keepWithin of any length ('0d' is no length). */
 export function isEmptyPolicy(policy: RetentionPolicy): boolean {
-  return RULES.every(([field]) => !policy[field]) && !policy.keepWithin;
+  return RULES.every(([field]) => !policy[field]) && !hasLength(policy.keepWithin);
+}
+
+function hasLength(keepWithin: string | undefined): boolean {
+  if (!keepWithin) return false;
+  try {
+    const d = parseDuration(keepWithin);
+    return d.years + d.months + d.days + d.hours > 0;
+  } catch {
+    return true; // malformed: the validator names it; it is not "empty"
+  }
 }
 
 /** An empty policy keeps everything (a missing policy must never mean "delete all"). */

@@ -7,13 +7,18 @@ import { BlobAccount, blobEndpoint } from './blob-account';
 import { createCosmosClient } from './cosmos';
 import { createDataFactoryClient, type DataFactoryTarget } from './data-factory';
 import { UnknownConnectionError, WrongConnectionKindError } from './errors';
-import { rateLimitDecorator, type RequestDecorator } from './pipeline-policies';
+import { rateLimitDecorator, requestTimeoutDecorator, type RequestDecorator } from './pipeline-policies';
 import { TokenBucket } from './token-bucket';
 
 export interface ConnectionRegistryOptions {
   /** Extra request decorators per blob connection (tests inject faults this way). */
   decorators?: (connection: string) => RequestDecorator[];
+  /** Per-try deadline for a storage response to start (default 5 minutes; tests shorten it). */
+  requestTimeoutInMs?: number;
 }
+
+/** Long enough for a 256 MiB Copy Blob From URL on a slow day; short enough that a hang is retried soon. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60_000;
 
 export interface BlobAccountOptions {
   /** A cap for this use, on top of the connection's configured one; shared by all users of the same cap. */
@@ -58,6 +63,8 @@ export class ConnectionRegistry {
       );
       const decorators = [
         ...caps.map((rate) => rateLimitDecorator(this.bucket(accountKey(name, config), rate))),
+        // Around what a test injects: an injected hang meets the deadline like a silent service.
+        requestTimeoutDecorator(this.options.requestTimeoutInMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
         ...(this.options.decorators?.(name) ?? []),
       ];
       account = BlobAccount.fromConfig(name, config, decorators);

@@ -52,3 +52,31 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
 export function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
+
+/** 401/403: the account refuses this credential for this request; every later request will be refused too. */
+export function isAccessDenied(err: unknown): boolean {
+  const status = statusCodeOf(err);
+  return status === 401 || status === 403;
+}
+
+/** The container itself is gone (not one blob in it): nothing in this run can succeed there. */
+export function isContainerGone(err: unknown): boolean {
+  return statusCodeOf(err) === 404 && errorCodeOf(err) === 'ContainerNotFound';
+}
+
+/** Problems of the account or container, not of one item: a page must stop, not report the item. */
+export function isAccountLevel(err: unknown): boolean {
+  return isAccessDenied(err) || isContainerGone(err);
+}
+
+/** Where a failed request went: host and path, never the query (a SAS lives there). */
+export function requestTarget(err: unknown): string | undefined {
+  const url = (err as { request?: { url?: unknown } } | undefined)?.request?.url;
+  if (typeof url !== 'string') return undefined;
+  try {
+    const u = new URL(url);
+    return `${u.host}${decodeURIComponent(u.pathname)}`;
+  } catch {
+    return undefined;
+  }
+}

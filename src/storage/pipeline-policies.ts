@@ -39,3 +39,37 @@ export function rateLimitDecorator(bucket: TokenBucket): RequestDecorator {
     return next(request);
   };
 }
+
+/**
+ * A per-try deadline for the response to start: a request that hangs (a silent network, a stuck
+ * connection) is abandoned after `timeoutInMs` with ETIMEDOUT, which the SDK's retry policy retries,
+ * instead of holding a page for hours. The body of a streamed download is not bounded by it: readers
+ * resume dropped streams, and activities heartbeat on progress, not on a timer alone.
+ */
+export function requestTimeoutDecorator(timeoutInMs: number): RequestDecorator {
+  return async (request, next) => {
+    const outer = request.abortSignal as AbortSignal | undefined;
+    const controller = new AbortController();
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    outer?.addEventListener('abort', forward, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutInMs);
+    request.abortSignal = controller.signal;
+    try {
+      return await next(request);
+    } catch (err) {
+      if (!timedOut) throw err;
+      throw Object.assign(new Error(`no response within ${timeoutInMs} ms (ETIMEDOUT): ${request.method} request`), {
+        name: 'RequestTimeoutError',
+        code: 'ETIMEDOUT',
+      });
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', forward);
+    }
+  };
+}

@@ -2,6 +2,7 @@
 // container page by page (each page staged as a blob), runs a child workflow per page in a sliding
 // window, continues as new before history grows large, and commits the run's manifest last.
 import {
+  ApplicationFailure,
   continueAsNew,
   defineQuery,
   executeChild,
@@ -12,7 +13,8 @@ import {
 import type { Activities, BackupPageInput, InventoryPage } from '../activities';
 import { addCounts, emptyCounts, type BackupCounts } from '../domain/backup-counts';
 import { backupContainerInputProblems } from '../domain/backup-input';
-import { runKey as makeRunKey } from '../domain/catalog-layout';
+import { catalogScope, runKey as makeRunKey } from '../domain/catalog-layout';
+import { FailureType } from '../domain/failures';
 import type { BackupMode, VerifyMode } from '../domain/choices';
 import {
   DEFAULT_BACKUP_CONTAINER,
@@ -113,8 +115,14 @@ const { prepareBackup, listInventoryPage, commitRun } = proxyActivities<Activiti
 type Run = Omit<BackupCarry, 'continuationToken' | 'pageIndex' | 'lastName' | 'counts'>;
 
 export async function backupContainer(input: BackupContainerInput): Promise<BackupContainerResult> {
-  rejectInvalidInput('backupContainer', backupContainerInputProblems(input));
   const info = workflowInfo();
+  const continuedAsNew = info.continuedFromExecutionRunId !== undefined;
+  rejectInvalidInput('backupContainer', backupContainerInputProblems(input, { continuedAsNew }));
+  if (input.carry && input.carry.scope !== catalogScope(input.carry.sourceAccount, input.container, input.prefix))
+    throw ApplicationFailure.nonRetryable(
+      `carry.scope ${input.carry.scope} is not the catalog scope of ${input.container}${input.prefix ? ` (prefix ${input.prefix})` : ''}`,
+      FailureType.InvalidInput,
+    );
   const backupContainerName = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const startedAtMs = input.carry?.startedAtMs ?? Date.now();
   const state = {

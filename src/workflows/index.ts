@@ -6,3 +6,4 @@ export { restoreContainer } from './restore-container';
 export { restoreContainerPage } from './restore-page';
 export { applyRetention } from './apply-retention';
 export { restoreDrill } from './restore-drill';
+export { scrubBackup, scrubBackupPage } from './scrub-backup';

@@ -93,8 +93,9 @@ export const restoreProgressQuery = defineQuery<RestoreProgress>('progress');
 const { planRestore, finishRestore } = proxyActivities<Activities>(activityOptions('1 hour'));
 
 export async function restoreContainer(input: RestoreContainerInput): Promise<RestoreContainerResult> {
-  rejectInvalidInput('restoreContainer', restoreInputProblems(input));
   const info = workflowInfo();
+  const continuedAsNew = info.continuedFromExecutionRunId !== undefined;
+  rejectInvalidInput('restoreContainer', restoreInputProblems(input, { nowMs: Date.now(), continuedAsNew }));
   const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const startedAtMs = input.carry?.startedAtMs ?? Date.now();
   const restoreKey = input.carry?.restoreKey ?? makeRunKey(startedAtMs, info.firstExecutionRunId);

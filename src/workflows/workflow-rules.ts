@@ -13,14 +13,22 @@ export function rejectInvalidInput(workflow: string, problems: InputProblem[]): 
   );
 }
 
-/** Activities heartbeat every 5 s while they work: a worker that dies mid-call is replaced within 20 s. */
+/**
+ * Activities heartbeat while they make progress: a worker that dies mid-call (or a call that stalls) is
+ * replaced within 20 s. Retries are bounded: 8 attempts, 2 s to 30 s apart (each attempt's storage
+ * requests retried by the SDK too), so an outage that outlasts about five minutes fails the run with its
+ * last error instead of holding the workflow id (and every later backup of the source) forever.
+ */
+export const MAX_ACTIVITY_ATTEMPTS = 8;
+
 export function activityOptions(startToCloseTimeout: ActivityOptions['startToCloseTimeout']): ActivityOptions {
   return {
     startToCloseTimeout,
     heartbeatTimeout: '20 seconds',
     retry: {
       initialInterval: '2s',
-      maximumInterval: '1 minute',
+      maximumInterval: '30 seconds',
+      maximumAttempts: MAX_ACTIVITY_ATTEMPTS,
       nonRetryableErrorTypes: Object.values(FailureType),
     },
   };

@@ -17,6 +17,7 @@ import { backupContainer } from '../../src/workflows/backup-container';
 import { reconcileContainer } from '../../src/workflows/reconcile-container';
 import { restoreContainer } from '../../src/workflows/restore-container';
 import { restoreDrill } from '../../src/workflows/restore-drill';
+import { scrubBackup } from '../../src/workflows/scrub-backup';
 
 const out = join(__dirname, 'histories');
 
@@ -91,6 +92,14 @@ async function main(): Promise<void> {
           ],
         }),
       );
+      const scrub = await run('scrubBackup', () =>
+        client.workflow.start(scrubBackup, {
+          taskQueue,
+          workflowId: 'rec-scrub',
+          args: [{ backup: 'backup', source: { account: 'source', container: 'photos' }, maxPagesPerRun: 2 }],
+        }),
+      );
+      await save('scrubBackupPage', await firstChildId(client, scrub));
       await run('applyRetention', () =>
         client.workflow.start(applyRetention, {
           taskQueue,
@@ -100,7 +109,7 @@ async function main(): Promise<void> {
               backup: 'backup',
               source: { account: 'source', container: 'photos' },
               policy: { keepLast: 1 },
-              gracePeriodMs: 1000,
+              gracePeriodMs: 5000,
             },
           ],
         }),
