@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
+import { runLeaseId } from '../../src/blob/backup-item';
 import { withLease } from '../../src/blob/lease';
 import { errorCodeOf } from '../../src/storage/errors';
 import type { RequestDecorator } from '../../src/storage/pipeline-policies';
@@ -49,6 +50,31 @@ describe('lease mode', () => {
   });
   after(() => w.stop());
 
+  it("a lease a crashed attempt of the same run left is taken up as its own; another writer's is not", async () => {
+    const c = uniqueName('lease-own');
+    await seedBlobs(src(c), { count: 2 });
+    const signal = new AbortController().signal;
+    const timing = { seconds: 15, renewEveryMs: 5_000 };
+    const runKey = '20261130T120000000Z-0123abcd';
+    // The crashed attempt acquired with the id the run proposes for this blob, and never released it.
+    const ours = src(c).getBlobClient('item-000000.json');
+    const proposedLeaseId = runLeaseId(runKey, ours.name);
+    assert.match(proposedLeaseId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(runLeaseId(runKey, ours.name), proposedLeaseId, 'the same id on every attempt');
+    await ours.getBlobLeaseClient(proposedLeaseId).acquireLease(60);
+    const held = await withLease(ours, async (lease) => lease.id, signal, { timing, proposedLeaseId });
+    assert.equal(held, proposedLeaseId, 'the retried attempt worked under its own lease');
+    assert.equal((await ours.getProperties()).leaseState, 'available', 'and released it afterwards');
+    // Another writer's lease on the other blob: skipped, never taken over.
+    const theirs = src(c).getBlobClient('item-000001.json');
+    await theirs.getBlobLeaseClient().acquireLease(60);
+    await assert.rejects(
+      withLease(theirs, async () => 'ran', signal, { timing, proposedLeaseId: runLeaseId(runKey, theirs.name) }),
+      (err: Error) => err.name === 'LeasedByAnotherWriter',
+    );
+    assert.equal((await theirs.getProperties()).leaseState, 'leased', 'still theirs');
+  });
+
   it('a 15 s lease renewed every 5 s is still held after 17 s; one left unrenewed is lost', async () => {
     const c = uniqueName('lease');
     await seedBlobs(src(c), { count: 2 });
@@ -66,8 +92,10 @@ describe('lease mode', () => {
         );
     };
     const [held, lapsed] = await Promise.allSettled([
-      withLease(renewed!, () => intruder(renewed!.name), signal, { seconds: 15, renewEveryMs: 5_000 }),
-      withLease(unrenewed!, () => intruder(unrenewed!.name), signal, { seconds: 15, renewEveryMs: 600_000 }),
+      withLease(renewed!, () => intruder(renewed!.name), signal, { timing: { seconds: 15, renewEveryMs: 5_000 } }),
+      withLease(unrenewed!, () => intruder(unrenewed!.name), signal, {
+        timing: { seconds: 15, renewEveryMs: 600_000 },
+      }),
     ]);
     assert.deepEqual(held, { status: 'fulfilled', value: 'LeaseAlreadyPresent' }, 'the renewed lease kept it out');
     // The unrenewed lease expired at 15 s, the intruder took the blob, and withLease noticed on its last check.

@@ -3,6 +3,7 @@
 // nobody else's), the newest verified copy of a live blob outlives the policy, a dry run deletes nothing,
 // and a backup running while GC sweeps loses nothing, not even
 // a copy it reuses that GC had marked.
+import { MIN_GRACE_PERIOD_MS } from '../../src/domain/defaults';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -29,7 +30,7 @@ describe('retention and garbage collection', () => {
   const { src, bk, backupName } = fixture;
   const backup = fixture.backup;
   const retain = (container: string, input: Partial<ApplyRetentionInput>) =>
-    fixture.retain(container, { gracePeriodMs: 0, ...input });
+    fixture.retain(container, { gracePeriodMs: MIN_GRACE_PERIOD_MS, ...input });
   const objects = async (container: string) => {
     const names = new Set<string>();
     for await (const b of bk().listBlobsFlat({ prefix: `data/source/${container}/` })) names.add(b.name);
@@ -170,7 +171,7 @@ describe('retention and garbage collection', () => {
     const plan = await readJson<RetentionPlan>(bk().getBlobClient(done.plan));
     assert.deepEqual(plan.keep, [
       { key: r3.runKey, reasons: ['last', 'newest run'] },
-      { key: r2.runKey, reasons: ['newest verified copy of 1 live blob(s)'] },
+      { key: r2.runKey, reasons: ['newest verified run; newest verified copy of 1 live blob(s)'] },
     ]);
     assert.deepEqual(plan.remove, [r1.runKey]);
     const scope = catalogScope('source', c);
@@ -265,47 +266,41 @@ describe('retention and garbage collection', () => {
     assert.deepEqual(await ledgers(), []);
   });
 
-  it('a backup running while garbage collection marks and sweeps loses nothing', async () => {
-    const c = uniqueName('ret-live');
-    await seedBlobs(src(c), { count: 300 });
-    await backup(c);
-    await seedBlobs(src(c), { count: 300, prefix: 'v2/' }); // 300 new blobs for the running backup
-    const running = fixture.w.client.workflow.start(backupContainer, {
-      taskQueue: fixture.w.taskQueue,
-      workflowId: uniqueName('wf-ret-running'),
-      args: [
-        {
-          source: 'source',
-          container: c,
-          backup: 'backup',
-          backupContainer: backupName,
-          pageSize: 50,
-          concurrency: 2,
-          maxConcurrentPages: 2,
-          maxRequestsPerSecond: 40,
-        },
-      ],
+  it('a backup running while garbage collection marks and sweeps loses nothing, its journal held back', async () => {
+    // The backup runs on a worker whose journal appends the test holds: copies exist that no journal names.
+    const journal = holdJournalAppends('/catalog/source/');
+    const gated = await startTestWorker({
+      connectionOptions: { decorators: (name) => (name === 'backup' ? [journal.decorator] : []) },
     });
-    const handle = await running;
-    // Start collecting once the backup has copies that no manifest references yet.
-    for (let i = 0; i < 200; i++) {
-      const p = await handle.query<{ copied: number; pagesDone: number }>('progress').catch(() => undefined);
-      if (p && p.copied > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      const c = uniqueName('ret-live');
+      await seedBlobs(src(c), { count: 300 });
+      const first = await backup(c);
+      await seedBlobs(src(c), { count: 300, prefix: 'v2/' }); // 300 new blobs for the running backup
+      const handle = await gated.client.workflow.start(backupContainer, {
+        taskQueue: gated.taskQueue,
+        workflowId: uniqueName('wf-ret-running'),
+        args: [{ source: 'source', container: c, backup: 'backup', backupContainer: backupName, pageSize: 50 }],
+      });
+      await journal.held;
+      // At risk: copies of the running backup that no committed run and no journal names yet.
+      const committed = await copiesOf(c, first.runKey);
+      const unnamed = [...(await objects(c))].filter((copy) => !committed.has(copy));
+      assert.ok(unnamed.length > 0, 'the running backup had written copies that nothing but its intents named');
+      const gc = await retain(c, { maxReferencesInMemory: 200 }); // two partitions of references
+      assert.equal((await handle.describe()).status.name, 'RUNNING', 'the backup was still running at the sweep');
+      journal.release();
+      const result = await handle.result();
+      assert.equal(result.failed, 0);
+      assert.equal(gc.marked, 0, 'the copies it had declared before writing them were never candidates');
+      assert.equal(gc.deleted, 0);
+      const present = await objects(c);
+      const missing = [...(await copiesOf(c, result.runKey))].filter((copy) => !present.has(copy));
+      assert.deepEqual(missing, []);
+    } finally {
+      journal.release();
+      await gated.stop();
     }
-    // Several journal flush intervals of grace; references in two partitions, passes interleaving the backup.
-    const gc = await retain(c, { gracePeriodMs: 3000, maxReferencesInMemory: 200 });
-    const stillRunning = (await handle.describe()).status.name === 'RUNNING';
-    const result = await handle.result();
-    assert.ok(stillRunning, 'the backup was still running when the sweep ended');
-    assert.equal(result.failed, 0);
-    // Something was at risk: copies the backup had written but not yet journaled when GC marked them.
-    assert.ok(gc.marked > 0, 'the mark found copies of the running backup that no journal named yet');
-    assert.equal(gc.keptAtSweep, gc.marked, 'the sweep kept every one of them');
-    assert.equal(gc.deleted, 0, 'nothing was garbage: every object belonged to the kept run or the running one');
-    const present = await objects(c);
-    const missing = [...(await copiesOf(c, result.runKey))].filter((copy) => !present.has(copy));
-    assert.deepEqual(missing, []);
   });
 
   it('a copy GC marked stays when a backup reuses it before its journal names it (touched), or is copied again', async () => {

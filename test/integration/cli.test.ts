@@ -168,7 +168,7 @@ describe('azbackup CLI', () => {
     });
 
     it('retention --wait forgets the older run and collects the version only it referenced', async () => {
-      const args = ['retention', ...at(), '--keep-last', '1', '--grace-period-minutes', '0', ...started()];
+      const args = ['retention', ...at(), '--keep-last', '1', '--grace-period-seconds', '5', ...started()];
       const { code, out } = await cli(args);
       assert.equal(code, 0, out);
       assert.match(

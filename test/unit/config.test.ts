@@ -66,7 +66,7 @@ describe('config', () => {
     [
       'Cosmos endpoint that is not a URL',
       { connections: { db: { kind: 'cosmos', endpoint: 'localhost', key: 'k' } } },
-      /connections\.db\.endpoint: must be an absolute URL .* \(got "localhost"\)/,
+      /connections\.db\.endpoint: must be an absolute URL .* \(got <secret, 9 characters>\)/,
     ],
     [
       'ADF credential of the wrong shape',
@@ -95,7 +95,7 @@ describe('config', () => {
     [
       'CA file that does not exist',
       { connections: { db: { kind: 'cosmos', endpoint: 'https://127.0.0.1:8081', key: 'k', caFile: '/nope/ca.pem' } } },
-      /connections\.db\.caFile: must be the path of a readable PEM file .* \(got "\/nope\/ca\.pem"\)/,
+      /connections\.db\.caFile: must be the path of a readable PEM file .* \(got <secret, 12 characters>\)/,
     ],
     [
       'missing required ADF field',
@@ -116,6 +116,23 @@ describe('config', () => {
     // The secret's own field is the one reported: a message that printed values would show it.
     assert.match(message, /connections\.source\.connectionString: is not a usable storage connection string/);
     assert.doesNotMatch(message, /TOP-SECRET-KEY/);
+  });
+
+  it('never prints a value inside a connection entry: a misspelled secret key, a token in the wrong field', () => {
+    const message = problemsOf(
+      {
+        connections: {
+          source: { kind: 'blob', accountName: 'acct', acountKey: 'MISSPELLED-SECRET' },
+          backup: { kind: 'blob', accountUrl: 'sv=2024&sig=PASTED-SAS-SIG', credential: 'default' },
+        },
+      },
+      { AZBACKUP__connections__other__accountKey: '123456789' },
+    );
+    assert.match(message, /connections\.source\.acountKey: is not a known setting/);
+    assert.match(message, /connections\.backup\.accountUrl: must be an absolute URL/);
+    assert.match(message, /connections\.other\./);
+    for (const secret of ['MISSPELLED-SECRET', 'PASTED-SAS-SIG', '123456789'])
+      assert.doesNotMatch(message, new RegExp(secret), `${secret} printed`);
   });
 
   it('applies AZBACKUP__ environment overrides and names the variable in errors', () => {

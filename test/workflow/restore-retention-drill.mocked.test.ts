@@ -177,7 +177,7 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
           source,
           policy: { keepDaily: 7 },
           sourceSnapshots: { source: 'src', keepNewest: 2 },
-          gracePeriodMs: 1500,
+          gracePeriodMs: 5000,
         },
       ],
     });
@@ -189,7 +189,7 @@ describe('restore, retention and drill orchestration (mocked activities)', () =>
     const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
     assert.equal(timers.length, 1, 'one durable timer: the grace period');
     const fire = timers[0]!.timerStartedEventAttributes!.startToFireTimeout!;
-    assert.deepEqual([Number(fire.seconds), fire.nanos], [1, 500_000_000], 'the grace period of 1.5 s');
+    assert.deepEqual([Number(fire.seconds), fire.nanos], [5, 0], 'the grace period of 5 s');
     assert.deepEqual(
       [r.runsKept, r.runsRemoved, r.marked, r.deleted, r.keptAtSweep, r.deletedSourceSnapshots, r.dryRun],
       [3, 2, 7, 6, 1, 4, false],
