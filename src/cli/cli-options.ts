@@ -3,7 +3,9 @@
 import { ConnectionRegistry } from '../storage/connections';
 import type { CatalogLocation } from '../catalog/queries';
 import type { Config } from '../config/schema';
+import { containerNameProblem } from '../domain/blob-names';
 import { DEFAULT_BACKUP_CONTAINER } from '../domain/defaults';
+import { accountNameProblem } from '../domain/restore-input';
 
 /** A usage mistake: main prints it with the usage text and exits 2. */
 export class UsageError extends Error {}
@@ -47,9 +49,27 @@ export function catalogLocation(values: Values, config: Config): CatalogLocation
     account = resolved;
   }
   const prefix = optionalString(values, 'source-prefix');
+  const backupContainer = optionalString(values, 'backup-container') ?? DEFAULT_BACKUP_CONTAINER;
+  // Every name checked here, before anything reads a catalog or starts a workflow.
+  const kind = config.connections[backup]?.kind;
+  if (kind !== 'blob') {
+    const problem = kind
+      ? `is a ${kind} connection; this needs a blob connection`
+      : `is not a connection of this config (it defines: ${Object.keys(config.connections).join(', ')})`;
+    throw new UsageError(`--backup ${problem} (got ${JSON.stringify(backup)})`);
+  }
+  for (const [flag, name] of [
+    ['--container', container],
+    ['--backup-container', backupContainer],
+  ] as const) {
+    const problem = containerNameProblem(name);
+    if (problem) throw new UsageError(`${flag} ${problem} (got ${JSON.stringify(name)})`);
+  }
+  const accountProblem = accountNameProblem(account);
+  if (accountProblem) throw new UsageError(`--account ${accountProblem} (got ${JSON.stringify(account)})`);
   return {
     backup,
-    backupContainer: optionalString(values, 'backup-container') ?? DEFAULT_BACKUP_CONTAINER,
+    backupContainer,
     source: { account: account!, container, ...(prefix ? { prefix } : {}) },
     ...(sourceConnection ? { sourceConnection } : {}),
   };

@@ -79,9 +79,16 @@ main(process.argv.slice(2)).then(
       console.error(`azbackup ${process.argv[2]}: ${(err as Error).message}\n${USAGE}`);
       process.exit(2);
     }
-    // A failed workflow's own message (e.g. which input field is wrong) is what the user needs.
-    const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
-    console.error(`azbackup: ${cause instanceof Error ? cause.message : String(cause)}`);
+    // The innermost failure's own message (which input field is wrong, what the account refused) is what
+    // the user needs, not "Activity task failed" around it.
+    console.error(`azbackup: ${rootMessage(err)}`);
     process.exit(1);
   },
 );
+
+/** The message of the innermost cause of a workflow failure (an activity's failure wraps the real one). */
+function rootMessage(err: unknown): string {
+  let current: unknown = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}

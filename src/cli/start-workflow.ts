@@ -16,7 +16,7 @@ export interface StartCommandOptions<I, R> {
   workflowId: string;
   taskQueue?: string;
   summary: string;
-  /** Names in the input, checked before anything starts: connections (by field) must be in the config. */
+  /** Names in the input, checked before anything starts: connections (by field) must be blob connections of the config. */
   names?: { connections?: Record<string, string | undefined>; containers?: Record<string, string | undefined> };
 }
 
@@ -84,9 +84,14 @@ function nameProblems(config: Config, names: NonNullable<StartCommandOptions<unk
   const known = Object.keys(config.connections);
   for (const [field, name] of Object.entries(names.connections ?? {})) {
     if (name === undefined) continue;
+    const kind = config.connections[name]?.kind;
     const message =
       connectionNameProblem(name) ??
-      (config.connections[name] ? undefined : `is not a connection of this config (it defines: ${known.join(', ')})`);
+      (kind === undefined
+        ? `is not a connection of this config (it defines: ${known.join(', ')})`
+        : kind !== 'blob'
+          ? `is a ${kind} connection; this needs a blob connection`
+          : undefined);
     if (message) problems.push({ field, value: name, message });
   }
   for (const [field, name] of Object.entries(names.containers ?? {})) {

@@ -147,7 +147,8 @@ function lookup(document: unknown, path: string[]): unknown {
 function describeValue(path: string[], value: unknown): string {
   if (value === undefined) return 'nothing';
   const field = path[path.length - 1];
-  const inConnection = path[0] === 'connections' && path.length > 2;
+  // The whole section: a connection string set where an entry (or the section) belongs is a secret too.
+  const inConnection = path[0] === 'connections';
   const secret = (field !== undefined && SECRET_FIELDS.has(field)) || inConnection;
   if (secret && !(field === 'kind' && typeof value === 'string' && /^[a-z]{1,16}$/.test(value))) {
     if (typeof value === 'string') return `<secret, ${value.length} characters>`;

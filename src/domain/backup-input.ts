@@ -79,3 +79,18 @@ export function backupContainerInputProblems(
   }
   return problems;
 }
+
+/** A reconcile is an incremental backup that redoes and rechecks: it takes the same input, less these. */
+export function reconcileInputProblems(input: unknown): InputProblem[] {
+  const { fields, problems: notAnObject } = inputObject(input);
+  if (notAnObject.length) return notAnObject;
+  const problems = backupContainerInputProblems(input);
+  for (const field of ['mode', 'reconcile', 'carry'] as const)
+    if (fields[field] !== undefined)
+      problems.push({
+        field,
+        value: fields[field],
+        message: 'is not an input of a reconcile (it is always incremental)',
+      });
+  return problems;
+}
