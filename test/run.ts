@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startStack } from '../dev/stack';
+import { postSuiteSecretsScan } from './support/secrets';
 import type { TestStackInfo } from './support/stack-info';
 
 const root = join(__dirname, '..');
@@ -71,6 +72,14 @@ async function main(): Promise<number> {
       child.on('close', (c) => resolve(c ?? 1));
     });
     printSummary(tapFile);
+    // After the last file (a test file cannot see the files still running beside it): every history of
+    // the run is scanned for account keys, SAS signatures and connection strings.
+    try {
+      console.log(await postSuiteSecretsScan(info));
+    } catch (err) {
+      console.error(err instanceof Error ? err.message : err);
+      return code || 1;
+    }
     return code;
   } finally {
     await stop();
