@@ -1,6 +1,7 @@
 // The whole local stack in one call: Temporal (with UI), Azurite, the Cosmos DB server and the ADF
 // stand-in, plus the azbackup config that points at them. Used by `npm run dev`, the demo, tests, benches.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ConfigInput } from '../src/config/schema';
@@ -61,8 +62,16 @@ export interface LocalStack {
   caFile: string;
   dataDir: string;
   processes(): ManagedProcess[];
+  /**
+   * Stops one component (SIGTERM, as an orchestrator would) and starts it again on the same port with the
+   * same on-disk state, after `downForMs` (default 0) of outage: soak tests of a storage or Temporal outage.
+   * Persistent stacks only (in memory, the state would be gone). `temporal` then describes the new server.
+   */
+  restart(component: RestartableComponent, options?: { downForMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type RestartableComponent = 'azurite' | 'temporal';
 
 export async function startStack(options: StartStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
@@ -80,6 +89,8 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
   }
   const cert = await ensureLocalCertificate(join(dataDir, 'tls'));
   const started: { stop(): Promise<void> }[] = [];
+  // What restart() replaces; the stop entries in `started` go through it.
+  const current: { temporal?: RunningTemporal; azurite?: ManagedProcess } = {};
   const processes: ManagedProcess[] = [];
   const stopAll = async () => {
     await Promise.all(started.splice(0).map((c) => c.stop()));
@@ -99,7 +110,7 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
     started.push(cosmos, adf);
     processes.push(cosmos, adf);
     log(`Starting Temporal, Azurite, Cosmos DB server and ADF stand-in (logs in ${logDir})...`);
-    const [temporalStart, azuriteStart, ...others] = await Promise.allSettled([
+    const startTemporal = () =>
       startTemporalServer({
         port: ports.temporal,
         uiPort: ports.temporalUi,
@@ -107,27 +118,50 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
         dbFile: options.persistent ? join(dataDir, 'temporal.db') : undefined,
         logDir,
         log,
-      }),
+      });
+    const startBlobService = () =>
       startAzurite({
         port: ports.azurite,
         location: options.persistent ? join(dataDir, 'azurite') : undefined,
         logDir,
-      }),
+      });
+    const [temporalStart, azuriteStart, ...others] = await Promise.allSettled([
+      startTemporal(),
+      startBlobService(),
       waitForPort(cosmos, ports.cosmos),
       waitForPort(adf, ports.adf),
     ]);
     if (temporalStart.status === 'fulfilled') {
-      started.push(temporalStart.value);
+      current.temporal = temporalStart.value;
+      started.push({ stop: async () => current.temporal?.stop() });
       if (temporalStart.value.process) processes.push(temporalStart.value.process);
     }
     if (azuriteStart.status === 'fulfilled') {
-      started.push(azuriteStart.value);
+      current.azurite = azuriteStart.value;
+      started.push({ stop: async () => current.azurite?.stop() });
       processes.push(azuriteStart.value);
     }
     const failure = [temporalStart, azuriteStart, ...others].find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
     const temporal = (temporalStart as PromiseFulfilledResult<RunningTemporal>).value;
-    const config = localConfig(ports, temporal, cert.certFile);
+    const config = localConfig(ports, temporal, cert.certFile, ensureLocalKey(join(dataDir, 'keys')));
+    const restart = async (component: RestartableComponent, restartOptions: { downForMs?: number } = {}) => {
+      if (!options.persistent)
+        throw new Error(`restart(${component}) needs a persistent stack: its state is in memory`);
+      if (component === 'azurite') {
+        await current.azurite?.stop();
+        current.azurite = undefined;
+        await new Promise((r) => setTimeout(r, restartOptions.downForMs ?? 0));
+        current.azurite = await startBlobService();
+        processes.push(current.azurite);
+      } else {
+        await current.temporal?.stop();
+        current.temporal = undefined;
+        await new Promise((r) => setTimeout(r, restartOptions.downForMs ?? 0));
+        current.temporal = await startTemporal();
+        if (current.temporal.process) processes.push(current.temporal.process);
+      }
+    };
     const configFile = join(dataDir, 'azbackup.local.yaml');
     writeFileSync(
       configFile,
@@ -135,12 +169,15 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
     );
     return {
       ports,
-      temporal,
+      get temporal() {
+        return current.temporal ?? temporal;
+      },
       config,
       configFile,
       caFile: cert.certFile,
       dataDir,
       processes: () => processes.filter((p) => !p.hasExited),
+      restart,
       stop: stopAll,
     };
   } catch (err) {
@@ -149,8 +186,10 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
   }
 }
 
-function localConfig(ports: StackPorts, temporal: RunningTemporal, caFile: string): ConfigInput {
+function localConfig(ports: StackPorts, temporal: RunningTemporal, caFile: string, keyFile: string): ConfigInput {
   return {
+    // An encryption key for exports, by name; the material stays in a file of the stack's.
+    keys: { local: { source: 'file', path: keyFile } },
     temporal: {
       address: temporal.address,
       namespace: temporal.namespace,
@@ -173,6 +212,16 @@ function localConfig(ports: StackPorts, temporal: RunningTemporal, caFile: strin
       },
     },
   };
+}
+
+/** The stack's encryption key: 32 random bytes, made once per data directory (dev keeps it across restarts). */
+function ensureLocalKey(dir: string): string {
+  const file = join(dir, 'local.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return file;
 }
 
 async function resolvePorts(choice: NonNullable<StartStackOptions['ports']>): Promise<StackPorts> {

@@ -10,6 +10,7 @@ import {
   InvalidInputError,
   NotFoundError,
 } from '../domain/failures';
+import { IntegrityError, KeyConfigError, WrongKeyError } from '../pipeline/errors';
 import {
   errorCodeOf,
   firstLine,
@@ -49,6 +50,13 @@ export function classifyFailure(err: unknown): unknown {
   }
   if (err instanceof InvalidInputError) {
     return ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput, err.details ?? { field: err.field });
+  }
+  if (err instanceof WrongKeyError || err instanceof KeyConfigError) {
+    return ApplicationFailure.nonRetryable(err.message, FailureType.EncryptionKey);
+  }
+  if (err instanceof IntegrityError) {
+    // A failed tag at the first chunk is most often the wrong key under the right name.
+    return ApplicationFailure.nonRetryable(err.message, FailureType.IntegrityFailure, { problem: err.problem });
   }
   if (err instanceof CorruptCatalogError || err instanceof IncompleteRunError) {
     return ApplicationFailure.nonRetryable(err.message, FailureType.CorruptCatalog);

@@ -1,11 +1,14 @@
 // All activities of the worker, built from the clients they need (the samples-typescript factory).
 // Each file here is a thin Temporal entry point: the work itself lives in src/blob (the copy engine),
 // src/catalog (the catalog in the backup account) and src/domain (the rules).
+import type { KeyResolver } from '../pipeline/key-ring';
 import type { ConnectionRegistry } from '../storage/connections';
 import { createBackupPageActivities, type BackupPageOptions } from './backup-page';
 import { createCommitActivities } from './commit';
 import { createDrillActivities } from './drill';
 import { createDrillScratchActivities } from './drill-scratch';
+import { createExportRestoreActivities } from './export-restore';
+import { createExportActivities } from './exports';
 import { createGarbageActivities } from './garbage';
 import { createInventoryActivities } from './inventory';
 import { createPreflightActivities } from './preflight';
@@ -16,6 +19,8 @@ import { createSourceSnapshotActivities } from './source-snapshots';
 
 export interface ActivityDependencies {
   connections: ConnectionRegistry;
+  /** The worker's encryption keys, by name (exports name one; restores find it in the catalog). */
+  keys: KeyResolver;
   /** Internal tuning (tests shorten leases); never part of a workflow's input. */
   backupPage?: BackupPageOptions;
 }
@@ -33,6 +38,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createDrillActivities(deps.connections),
     ...createDrillScratchActivities(deps.connections),
     ...createScrubActivities(deps.connections),
+    ...createExportActivities(deps),
+    ...createExportRestoreActivities(deps),
   };
 }
 
@@ -43,3 +50,5 @@ export type { InventoryPage, ListInventoryPageInput } from './inventory';
 export type { PrepareBackupInput, PrepareBackupResult } from './preflight';
 export type { PlanRestoreInput, RestorePageInput, RestorePlan } from './restore';
 export type { ScrubPageInput, ScrubPlan } from './scrub';
+export type { ExportWindowInput, PrepareExportResult, ReplicateWindowInput } from './exports';
+export type { ExportRestorePlan, RestoreWindowResult } from './export-restore';

@@ -7,6 +7,12 @@ import { runLsCommand, runRunsCommand } from './catalog-command';
 import { UsageError } from './cli-options';
 import { runConfigCheck } from './config-check';
 import { runDrillCommand } from './drill-command';
+import {
+  documentKindOf,
+  runDocumentBackupCommand,
+  runDocumentRestoreCommand,
+  runDocumentRunsCommand,
+} from './document-commands';
 import { runProgressCommand } from './progress-command';
 import { runRestoreCommand } from './restore-command';
 import { runRetentionCommand } from './retention-command';
@@ -36,6 +42,13 @@ const USAGE = `usage:
                    [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N]
                    [--keep-yearly N] [--keep-within 30d] [--prune-snapshots --snapshot-max-age-days N
                    | --snapshot-keep-newest N] [--grace-period-minutes N | --grace-period-seconds N (at least 5)] [--dry-run] ${START}
+  azbackup backup cosmos --cosmos C --database D --container X --backup B [--mode export|full|replica]
+                  [--to C/D/X (replica)] [--from ISO] [--until ISO] [--window-seconds N] [--settle-seconds N]
+                  [--compression gzip|none] [--encryption-key NAME] ${START}
+                                             export a Cosmos DB container in _ts windows (incremental)
+  azbackup restore cosmos --backup B --account A --database D --container X --to C/D/X [--as-of ISO]
+                  [--allow-source-target] [--dry-run] ${START}
+  azbackup runs cosmos --backup B --account A --database D --container X [--json]
   azbackup drill ${SOURCE}
                  [--count N | --percent P] [--seed S] [--keep-scratch] ${START}
                                              restore a random sample into a scratch container and compare`;
@@ -47,16 +60,19 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] === 'check') return runConfigCheck();
       break;
     case 'backup':
+      if (documentKindOf(rest[0])) return runDocumentBackupCommand(documentKindOf(rest[0])!, rest.slice(1));
       return runBackupCommand(rest);
     case 'reconcile':
       return runBackupCommand(rest, 'reconcile');
     case 'progress':
       return runProgressCommand(rest);
     case 'runs':
+      if (documentKindOf(rest[0])) return runDocumentRunsCommand(documentKindOf(rest[0])!, rest.slice(1));
       return runRunsCommand(rest);
     case 'ls':
       return runLsCommand(rest);
     case 'restore':
+      if (documentKindOf(rest[0])) return runDocumentRestoreCommand(documentKindOf(rest[0])!, rest.slice(1));
       return runRestoreCommand(rest);
     case 'retention':
       return runRetentionCommand(rest);

@@ -17,7 +17,11 @@ export interface StartCommandOptions<I, R> {
   taskQueue?: string;
   summary: string;
   /** Names in the input, checked before anything starts: connections (by field) must be blob connections of the config. */
-  names?: { connections?: Record<string, string | undefined>; containers?: Record<string, string | undefined> };
+  names?: {
+    /** By flag: a name (a blob connection), or a name and the kind of connection it must be. */
+    connections?: Record<string, string | undefined | { name: string | undefined; kind: string }>;
+    containers?: Record<string, string | undefined>;
+  };
 }
 
 /** The handle, or undefined when a run with that id is still open (the message says how to watch it). */
@@ -82,15 +86,16 @@ export async function waitWithProgress<R, P>(
 function nameProblems(config: Config, names: NonNullable<StartCommandOptions<unknown, unknown>['names']>) {
   const problems: InputProblem[] = [];
   const known = Object.keys(config.connections);
-  for (const [field, name] of Object.entries(names.connections ?? {})) {
+  for (const [field, given] of Object.entries(names.connections ?? {})) {
+    const { name, kind: wanted } = typeof given === 'object' ? given : { name: given, kind: 'blob' };
     if (name === undefined) continue;
     const kind = config.connections[name]?.kind;
     const message =
       connectionNameProblem(name) ??
       (kind === undefined
         ? `is not a connection of this config (it defines: ${known.join(', ')})`
-        : kind !== 'blob'
-          ? `is a ${kind} connection; this needs a blob connection`
+        : kind !== wanted
+          ? `is a ${kind} connection; this needs a ${wanted} connection`
           : undefined);
     if (message) problems.push({ field, value: name, message });
   }

@@ -4,6 +4,7 @@ import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../domain/connection-name';
 import { parseConnectionString } from './connection-string';
+import { keysConfigSchema } from './key-config';
 
 const url = z.url({ error: 'must be an absolute URL such as https://account.blob.core.windows.net' });
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
@@ -106,9 +107,20 @@ export const adfConnectionSchema = z
   })
   .strict();
 
+export const mongoConnectionSchema = z
+  .object({
+    kind: z.literal('mongo'),
+    /** mongodb:// or mongodb+srv:// URI (Cosmos DB for MongoDB's, with its password inside: a secret). */
+    connectionString: nonEmpty.refine((s) => /^mongodb(\+srv)?:\/\//.test(s), {
+      error: 'must be a mongodb:// or mongodb+srv:// connection string',
+    }),
+  })
+  .strict();
+
 export const connectionSchema = z.discriminatedUnion('kind', [
   blobConnectionSchema,
   cosmosConnectionSchema,
+  mongoConnectionSchema,
   adfConnectionSchema,
 ]);
 
@@ -134,6 +146,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Encryption keys by name (exports name one; the material stays with the worker). */
+    keys: keysConfigSchema.default({}),
     connections: z.record(
       z.string().regex(CONNECTION_NAME, {
         error: 'connection names are lowercase letters, digits and dashes, starting with a letter',
@@ -149,3 +163,4 @@ export type ConnectionConfig = z.infer<typeof connectionSchema>;
 export type BlobConnectionConfig = z.infer<typeof blobConnectionSchema>;
 export type CosmosConnectionConfig = z.infer<typeof cosmosConnectionSchema>;
 export type AdfConnectionConfig = z.infer<typeof adfConnectionSchema>;
+export type MongoConnectionConfig = z.infer<typeof mongoConnectionSchema>;

@@ -11,3 +11,15 @@ export function accountEndpoint(serviceUrl: string): string {
 export function sameAccount(serviceUrlA: string, serviceUrlB: string): boolean {
   return accountEndpoint(serviceUrlA) === accountEndpoint(serviceUrlB);
 }
+
+/**
+ * A stable name for a document database account, from its endpoint (the catalog's name for it, as a
+ * storage account's name is for blobs): `myacct` for https://myacct.documents.azure.com or
+ * mongodb://…@myacct.mongo.cosmos.azure.com:10255; `127-0-0-1-8081` for a local endpoint.
+ */
+export function documentAccountName(endpoint: string): string {
+  const url = new URL(endpoint.replace(/^mongodb(\+srv)?:\/\//, 'https://'));
+  const host = url.hostname.toLowerCase();
+  if (/\.(documents|mongo\.cosmos)\.azure\.com$/.test(host)) return host.split('.')[0]!;
+  return `${host}${url.port ? `-${url.port}` : ''}`.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}

@@ -16,9 +16,13 @@ export function catalogScope(account: string, container: string, prefix?: string
   return `catalog/${account}/${container}/${prefix ? `prefix-${fnv1a64(prefix)}` : 'all'}`;
 }
 
-/** Sortable by time: `20261124T121500123Z-<8 chars of the workflow's first run id>`. */
+/**
+ * Sortable by time: `20261124T121500123Z-<8 hex chars of the workflow's first run id>`. The run id's last
+ * characters: Temporal's run ids are UUIDv7, whose first ones are a timestamp (two runs started in the same
+ * millisecond would share them), its last ones random.
+ */
 export function runKey(startedAt: number, firstRunId: string): string {
-  return `${new Date(startedAt).toISOString().replace(/[-:.]/g, '')}-${firstRunId.replace(/-/g, '').slice(0, 8)}`;
+  return `${new Date(startedAt).toISOString().replace(/[-:.]/g, '')}-${firstRunId.replace(/-/g, '').slice(-8)}`;
 }
 
 export function runKeyTime(key: string): Date {
@@ -126,6 +130,27 @@ export function scrubStaging(scope: string, key: string) {
     folders: { reports: `${catalogPaths.scrubPrefix(scope, key)}reports/` },
   };
 }
+
+/**
+ * Where a windowed export of a document container keeps its catalog: one scope per (kind, account,
+ * database, container); runs have a manifest (written last) and a record per window.
+ */
+export function exportScope(kind: string, account: string, database: string, container: string): string {
+  return `catalog/${kind}/${account}/${database}/${container}`;
+}
+
+export const exportPaths = {
+  manifestsPrefix: (scope: string) => `${scope}/manifests/`,
+  manifest: (scope: string, key: string) => `${scope}/manifests/${key}.json`,
+  runPrefix: (scope: string, key: string) => `${scope}/runs/${key}/`,
+  windowsPrefix: (scope: string, key: string) => `${scope}/runs/${key}/windows/`,
+  window: (scope: string, key: string, index: number) => `${scope}/runs/${key}/windows/${pad(index)}.json`,
+  /** A window's exported documents; `ext` says what the chain made of them (.ndjson.gz.enc). */
+  object: (scope: string, key: string, index: number, ext: string) =>
+    `exports/${scope.slice('catalog/'.length)}/${key}/${pad(index)}${ext}`,
+  restorePrefix: (scope: string, key: string) => `${scope}/restores/${key}/`,
+  restoreSummary: (scope: string, key: string) => `${scope}/restores/${key}/summary.json`,
+};
 
 /** One garbage collection's files, beside (not inside) the catalog: `gc/<account>/<container>/<key>/`. */
 export const gcPaths = {

@@ -13,6 +13,10 @@ export const FailureType = {
   ContainerNotFound: 'ContainerNotFound',
   /** A catalog file cannot be read as what it should be: damaged, truncated or written by someone else. */
   CorruptCatalog: 'CorruptCatalog',
+  /** Stored bytes that fail their check: a digest, a count, an authentication tag (tampered or truncated). */
+  IntegrityFailure: 'IntegrityFailure',
+  /** An encryption key that is unknown, misconfigured, or not the one the data was encrypted with. */
+  EncryptionKey: 'EncryptionKey',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -33,7 +33,7 @@ export { describeFilters, forwardStages, reverseStages, type Filter } from './fi
 export { filterDescriptionSchema, type FilterDescription } from './filter-description';
 export { filtersFromCatalog, type FiltersFromCatalogOptions } from './filters-from-catalog';
 export { gzipFilter, type GzipFilterOptions } from './gzip';
-export { KEY_NAME, keysConfigSchema, keySourceSchema, type KeysConfig, type KeySource } from './key-config';
+export { KEY_NAME, keysConfigSchema, keySourceSchema, type KeysConfig, type KeySource } from '../config/key-config';
 export { KeyRing, type KeyResolver, type KeyRingOptions, type ResolveKeyOptions } from './key-ring';
 export { HashMeter, VerifyingMeter, type Digest } from './meter';
 export { decodeNdjson, encodeNdjson, type DecodeNdjsonOptions, type EncodeNdjsonOptions } from './ndjson';

@@ -7,7 +7,7 @@ import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets'
 import { readFile } from 'node:fs/promises';
 import { EncryptionKey } from './encryption-key';
 import { KeyConfigError } from './errors';
-import type { KeysConfig, KeySource } from './key-config';
+import type { KeysConfig, KeySource } from '../config/key-config';
 import { decodeKeyMaterial } from './key-material';
 
 export interface ResolveKeyOptions {

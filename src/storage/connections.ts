@@ -1,6 +1,7 @@
 // The connection registry: the worker's only way from a connection name (what workflows carry) to
 // a client with credentials (what never leaves the worker). Clients are built once and reused.
 import type { CosmosClient } from '@azure/cosmos';
+import { MongoClient } from 'mongodb';
 import type { BlobConnectionConfig, Config, ConnectionConfig } from '../config/schema';
 import { accountEndpoint } from '../domain/account-url';
 import { BlobAccount, blobEndpoint } from './blob-account';
@@ -28,6 +29,7 @@ export interface BlobAccountOptions {
 export class ConnectionRegistry {
   private readonly blobAccounts = new Map<string, BlobAccount>();
   private readonly cosmosClients = new Map<string, CosmosClient>();
+  private readonly mongoClients = new Map<string, MongoClient>();
   private readonly dataFactories = new Map<string, DataFactoryTarget>();
   /**
    * One bucket per (storage account, cap): every activity of this worker using that cap on that account
@@ -94,6 +96,18 @@ export class ConnectionRegistry {
     return client;
   }
 
+  /** A MongoDB driver client (connected lazily by the driver), one per connection name. */
+  mongo(name: string): MongoClient {
+    let client = this.mongoClients.get(name);
+    if (!client) {
+      const config = this.describe(name);
+      if (config.kind !== 'mongo') throw new WrongConnectionKindError(name, 'mongo', config.kind);
+      client = new MongoClient(config.connectionString, { appName: 'azbackup' });
+      this.mongoClients.set(name, client);
+    }
+    return client;
+  }
+
   dataFactory(name: string): DataFactoryTarget {
     let target = this.dataFactories.get(name);
     if (!target) {
@@ -107,6 +121,7 @@ export class ConnectionRegistry {
 
   close(): void {
     for (const client of this.cosmosClients.values()) client.dispose();
+    for (const client of this.mongoClients.values()) void client.close();
   }
 }
 

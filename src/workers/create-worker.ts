@@ -2,7 +2,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
 import { createActivities, type ActivityDependencies } from '../activities';
+import { DefaultAzureCredential } from '@azure/identity';
 import type { Config } from '../config/schema';
+import { KeyRing } from '../pipeline/key-ring';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../storage/connections';
 import { assertSearchAttributesRegistered } from './search-attributes-check';
 
@@ -38,7 +40,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
       ...(options.workflowBundle
         ? { workflowBundle: options.workflowBundle }
         : { workflowsPath: require.resolve(join(__dirname, '..', 'workflows')) }),
-      activities: createActivities({ connections, backupPage: options.backupPage }),
+      activities: createActivities({ connections, keys: keyRingOf(config), backupPage: options.backupPage }),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
     });
@@ -54,4 +56,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
     await connection.close();
     throw err;
   }
+}
+
+/** The configured keys; Key Vault ones are read with DefaultAzureCredential (managed identity in Azure). */
+export function keyRingOf(config: Config): KeyRing {
+  const vault = Object.values(config.keys).some((k) => k.source === 'keyvault');
+  return new KeyRing(config.keys, vault ? { credential: new DefaultAzureCredential() } : {});
 }

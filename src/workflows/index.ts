@@ -7,3 +7,5 @@ export { restoreContainerPage } from './restore-page';
 export { applyRetention } from './apply-retention';
 export { restoreDrill } from './restore-drill';
 export { scrubBackup, scrubBackupPage } from './scrub-backup';
+export { backupCosmosContainer, restoreCosmos } from './backup-cosmos';
+export { exportDocumentWindow } from './export-window';

@@ -1,27 +1,11 @@
 // The azbackup CLI as a user runs it: a child process reading the stack's config file.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
 import { download } from '../support/catalog';
 import { backupContainer } from '../../src/workflows/backup-container';
-import { startTestWorker, stackInfo, uniqueName, type TestWorker } from '../support/stack';
-
-const root = join(__dirname, '..', '..');
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile, ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+import { startTestWorker, uniqueName, type TestWorker } from '../support/stack';
+import { cli } from '../support/cli';
 
 describe('azbackup CLI', () => {
   let w: TestWorker;

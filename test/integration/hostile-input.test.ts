@@ -9,15 +9,13 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_BACKUP_CONTAINER } from '../../src/domain/defaults';
 import { useBlobFixture } from '../support/blob-fixture';
 import { rootApplicationFailure } from '../support/failures';
-import { stackConfig, stackInfo, uniqueName } from '../support/stack';
-
-const root = join(__dirname, '..', '..');
+import { stackConfig, uniqueName } from '../support/stack';
+import { cli } from '../support/cli';
+import { runKey } from '../../src/domain/catalog-layout';
 
 type WorkflowType = 'backupContainer' | 'reconcileContainer' | 'restoreContainer' | 'applyRetention' | 'restoreDrill';
 type FailureType = 'InvalidInput' | 'UnknownConnection' | 'SourceNotFound';
@@ -447,19 +445,6 @@ const CASES: Case[] = [
   ),
 ];
 
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
 /** Every blob and snapshot of a container with its ETag (undefined when the container does not exist). */
 async function listing(container: ContainerClient): Promise<string[] | undefined> {
   if (!(await container.exists())) return undefined;
@@ -534,7 +519,7 @@ describe('hostile input fails clearly, for good and before any side effect', { c
         assert.deepEqual(await world(), baseline, 'the backup container and the source are unchanged');
         for (const connection of ['backup', 'source'] as const)
           assert.deepEqual(await containersIn(connection, t.fresh), [], `no container ${t.fresh} in ${connection}`);
-        const drillScratch = `-${handle.firstExecutionRunId.replace(/-/g, '').slice(0, 8)}`;
+        const drillScratch = `-${runKey(0, handle.firstExecutionRunId).slice(-8)}`;
         const scratches = (await containersIn('backup', 'drill-')).filter((n) => n.endsWith(drillScratch));
         assert.deepEqual(scratches, [], 'no drill scratch container of this run');
       });

@@ -13,7 +13,6 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,21 +25,7 @@ import { backupContainer } from '../../src/workflows/backup-container';
 import { configSecrets, describeFindings, findSecrets, sasSecrets, scanHistories, scanValue } from '../support/secrets';
 import { rootApplicationFailure } from '../support/failures';
 import { stackConfig, stackInfo, startTestWorker, uniqueName, type TestWorker } from '../support/stack';
-
-const root = join(__dirname, '..', '..');
-
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile, ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+import { cli } from '../support/cli';
 
 const sourceConnectionString = (stackConfig().connections.source as { connectionString: string }).connectionString;
 const source = parseConnectionString(sourceConnectionString);

@@ -13,6 +13,7 @@ import { startStack } from '../../dev/stack';
 import { parseConfig } from '../../src/config/load';
 import { createWorker } from '../../src/workers/create-worker';
 import { applyRetention } from '../../src/workflows/apply-retention';
+import { backupCosmosContainer, restoreCosmos } from '../../src/workflows/backup-cosmos';
 import { backupContainer } from '../../src/workflows/backup-container';
 import { reconcileContainer } from '../../src/workflows/reconcile-container';
 import { restoreContainer } from '../../src/workflows/restore-container';
@@ -100,6 +101,51 @@ async function main(): Promise<void> {
         }),
       );
       await save('scrubBackupPage', await firstChildId(client, scrub));
+      // A Cosmos DB export in 1 s windows (continued as new after each), and its restore.
+      const cosmos = azWorker.connections.cosmos('cosmos');
+      const { database } = await cosmos.databases.createIfNotExists({ id: 'shop' });
+      const { container } = await database.containers.createIfNotExists({
+        id: 'orders',
+        partitionKey: { paths: ['/tenant'] },
+      });
+      for (let batch = 0; batch < 2; batch++) {
+        for (let i = 0; i < 10; i++) await container.items.upsert({ id: `o${batch}-${i}`, tenant: `t${i % 3}` });
+        await new Promise((r) => setTimeout(r, 1100));
+      }
+      const exported = await run('backupCosmosContainer', () =>
+        client.workflow.start(backupCosmosContainer, {
+          taskQueue,
+          workflowId: 'rec-cosmos',
+          args: [
+            {
+              cosmos: 'cosmos',
+              database: 'shop',
+              container: 'orders',
+              backup: 'backup',
+              windowSeconds: 1,
+              settleSeconds: 0,
+              maxWindowsPerRun: 1,
+              encryptionKey: 'local',
+            },
+          ],
+        }),
+      );
+      await save('exportDocumentWindow', await firstChildId(client, exported));
+      const account = ((await exported.result()) as { account: string }).account;
+      await run('restoreCosmos', () =>
+        client.workflow.start(restoreCosmos, {
+          taskQueue,
+          workflowId: 'rec-cosmos-restore',
+          args: [
+            {
+              backup: 'backup',
+              source: { account, database: 'shop', container: 'orders' },
+              target: { connection: 'cosmos', database: 'shop', container: 'orders-restored' },
+              maxWindowsPerRun: 1,
+            },
+          ],
+        }),
+      );
       await run('applyRetention', () =>
         client.workflow.start(applyRetention, {
           taskQueue,

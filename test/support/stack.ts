@@ -49,6 +49,8 @@ export interface StartTestWorkerOptions {
   backupPage?: CreateWorkerOptions['backupPage'];
   /** More connections for this worker, e.g. a second name for an account the stack already has. */
   extraConnections?: Config['connections'];
+  /** Encryption keys replacing the stack's (e.g. another key under the same name). */
+  keys?: Config['keys'];
 }
 
 /** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
@@ -57,7 +59,11 @@ export async function startTestWorker(options: StartTestWorkerOptions = {}): Pro
   quietRuntime();
   const info = stackInfo();
   const base = stackConfig();
-  const config = { ...base, connections: { ...base.connections, ...options.extraConnections } };
+  const config = {
+    ...base,
+    connections: { ...base.connections, ...options.extraConnections },
+    keys: options.keys ?? base.keys,
+  };
   const azWorker: AzbackupWorker = await createWorker({
     config,
     taskQueue,

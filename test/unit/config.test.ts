@@ -46,7 +46,7 @@ describe('config', () => {
     [
       'unknown connection kind',
       { connections: { source: { kind: 'blobb' } } },
-      /connections\.source\.kind: .*Expected 'blob' \| 'cosmos' \| 'adf' \(got "blobb"\)/,
+      /connections\.source\.kind: .*Expected 'blob' \| 'cosmos' \| 'mongo' \| 'adf' \(got "blobb"\)/,
     ],
     [
       'upper-case connection name',

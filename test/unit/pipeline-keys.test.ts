@@ -17,7 +17,7 @@ import { inspect } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { EncryptionKey } from '../../src/pipeline/encryption-key';
 import { KeyConfigError } from '../../src/pipeline/errors';
-import { keysConfigSchema, type KeysConfig } from '../../src/pipeline/key-config';
+import { keysConfigSchema, type KeysConfig } from '../../src/config/key-config';
 import { decodeKeyMaterial } from '../../src/pipeline/key-material';
 import { KeyRing } from '../../src/pipeline/key-ring';
 

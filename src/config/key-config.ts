@@ -6,9 +6,9 @@
 // add a new name, write new backups with it, and keep the old one until retention has removed its objects.
 // For Key Vault, pin `version` so that a new secret version cannot silently replace the material.
 import { z } from 'zod';
+import { KEY_NAME } from '../domain/connection-name';
 
-/** Like connection names: short lowercase identifiers, and far under the header's 255-byte key id limit. */
-export const KEY_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+export { KEY_NAME };
 
 export const envKeySchema = z
   .object({
