@@ -1,24 +1,101 @@
-// `npm run bench -- <suite> [--blobs N] [--rss-small N] [--rss-large N]`: benchmarks that print ratios
-// against baselines measured in the same run (never absolute targets).
+// `npm run bench -- <suite> [flags]`: benchmarks that print ratios against baselines and peers measured in the
+// same run (never absolute targets), and write them as data to bench/results/<suite>-<date>[-<n>].json.
+//   blob      [--blobs 5000] [--rss-small 10000] [--rss-large 100000] [--peers rclone|none]
+//             [--storage memory,disk] [--rounds 1]   (rounds: rclone, then rounds × (azbackup, rclone))
+//   pipeline  [--input-mib 256]
+//   cosmos    [--documents 5000] [--rss-documents 500] [--rounds 1]   (export vs a bare query loop; RSS at 1x and 10x)
+// A quick run: `npm run bench -- blob --blobs 5000 --rss-small 0 --rss-large 0 --peers rclone --storage memory,disk`.
 import { parseArgs } from 'node:util';
-import { blobBench } from './blob';
+import { blobBench, PEERS, STORAGE_KINDS, type Peer, type StorageKind } from './blob';
+import { cosmosBench } from './cosmos';
+import { pipelineChainBench } from './pipeline-chain';
+import { benchEnvironment, printRatios, writeResults } from './results';
+
+const SUITES = ['blob', 'pipeline', 'cosmos'] as const;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      blobs: { type: 'string', default: '20000' },
+      blobs: { type: 'string', default: '5000' },
       'rss-small': { type: 'string', default: '10000' },
       'rss-large': { type: 'string', default: '100000' },
+      peers: { type: 'string', default: 'rclone' },
+      storage: { type: 'string', default: 'memory,disk' },
+      rounds: { type: 'string', default: '1' },
+      'input-mib': { type: 'string', default: '256' },
+      documents: { type: 'string', default: '5000' },
+      'rss-documents': { type: 'string', default: '500' },
     },
   });
   const suite = positionals[0] ?? 'blob';
-  if (suite !== 'blob') throw new Error(`unknown benchmark ${JSON.stringify(suite)}; available: blob`);
-  await blobBench({
-    blobs: Number(values.blobs),
-    rssSmall: Number(values['rss-small']),
-    rssLarge: Number(values['rss-large']),
-  });
+  if (!(SUITES as readonly string[]).includes(suite)) {
+    throw new Error(`unknown benchmark ${JSON.stringify(suite)}; available: ${SUITES.join(', ')}`);
+  }
+  const environment = await benchEnvironment({ stack: suite !== 'pipeline' });
+  if (suite === 'blob') {
+    const result = await blobBench({
+      blobs: count(values.blobs, '--blobs', 1),
+      rssSmall: count(values['rss-small'], '--rss-small', 0),
+      rssLarge: count(values['rss-large'], '--rss-large', 0),
+      peers: list(values.peers, '--peers', PEERS, ['none']) as Peer[],
+      storage: list(values.storage, '--storage', STORAGE_KINDS, []) as StorageKind[],
+      rounds: count(values.rounds, '--rounds', 1),
+    });
+    environment.versions.rclone = result.peers.rclone;
+    const { ratios, ...rest } = result;
+    report(await writeResults('blob', environment, { ratios, ...rest }));
+  } else if (suite === 'cosmos') {
+    const result = await cosmosBench({
+      documents: count(values.documents, '--documents', 1),
+      rssSmall: count(values['rss-documents'], '--rss-documents', 1),
+      rounds: count(values.rounds, '--rounds', 1),
+    });
+    console.log('\ncosmos benchmark:');
+    printRatios(result.ratios);
+    report(await writeResults('cosmos', environment, result));
+  } else {
+    const result = await pipelineChainBench({ inputMiB: count(values['input-mib'], '--input-mib', 1) });
+    const ratios = [
+      {
+        name: 'pipeline: chain MiB/s per core / shell MiB/s per core',
+        value: result.ratio,
+        target: '>= 0.9',
+        detail:
+          `gzip-1 + AES-256-GCM ${result.chain.mibPerCore.toFixed(1)} vs gzip -1 | openssl ` +
+          `${result.shell.mibPerCore.toFixed(1)} MiB/s per core`,
+      },
+    ];
+    console.log('\npipeline benchmark:');
+    printRatios(ratios);
+    report(await writeResults('pipeline', environment, { ratios, measurements: result }));
+  }
+}
+
+function report(file: string): void {
+  console.log(`\nresults: ${file}`);
+}
+
+function count(text: string | undefined, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got ${text}`);
+  return n;
+}
+
+/** A comma-separated flag whose members must come from `allowed` (`none` words mean an empty list). */
+function list(text: string | undefined, flag: string, allowed: readonly string[], none: string[]): string[] {
+  const items = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 1 && none.includes(items[0]!)) return [];
+  const wrong = items.filter((i) => !allowed.includes(i));
+  if (wrong.length > 0 || (items.length === 0 && none.length === 0)) {
+    throw new Error(
+      `${flag} takes a comma-separated list of ${[...allowed, ...none].join(', ')}; got ${JSON.stringify(text)}`,
+    );
+  }
+  return [...new Set(items)];
 }
 
 main().then(

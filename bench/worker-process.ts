@@ -1,6 +1,6 @@
 // The worker under benchmark as its own process, so its peak memory (VmHWM) is its alone, and what
 // the benchmark reads of a process: peak memory and CPU time.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManagedProcess } from '../dev/managed-process';
 import { startWorkerProcess } from '../dev/worker-process';
@@ -13,6 +13,26 @@ export function startBenchWorker(configFile: string, taskQueue: string, logDir: 
 export function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Current resident set size of a process, in MiB (Linux /proc). */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/**
+ * Resets a process's peak RSS to its current RSS (`5` to /proc/<pid>/clear_refs), so the next peakRssMiB is
+ * the peak of what ran in between: one pass, not the worker's start-up (it bundles its workflows). False when
+ * the kernel refuses (not our process, or no such file).
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks at 100 Hz). */
