@@ -1,12 +1,13 @@
-// The whole local stack in one call: Temporal (with UI), Azurite, the Cosmos DB server and the ADF
-// stand-in, plus the azbackup config that points at them. Used by `npm run dev`, the demo, tests, benches.
+// The whole local stack in one call: Temporal (with UI), Azurite, the Cosmos DB server, a MongoDB wire
+// server (FerretDB) and the ADF stand-in, plus the azbackup config that points at them. Used by `npm run dev`, the demo, tests, benches.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ConfigInput } from '../src/config/schema';
 import { startAzurite, azuriteConnectionString } from './azurite';
 import { ensureLocalCertificate } from './certs';
+import { ferretDbConnectionString, startFerretDb } from './ferretdb';
 import { ManagedProcess } from './managed-process';
 import { assertPortFree, findFreePorts } from './ports';
 import { startTemporalServer, type RunningTemporal } from './temporal-server';
@@ -17,16 +18,25 @@ export interface StackPorts {
   temporalUi: number;
   azurite: number;
   cosmos: number;
+  mongo: number;
   adf: number;
 }
 
-export const DEFAULT_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, azurite: 10000, cosmos: 8081, adf: 8443 };
+export const DEFAULT_PORTS: StackPorts = {
+  temporal: 7233,
+  temporalUi: 8233,
+  azurite: 10000,
+  cosmos: 8081,
+  mongo: 27017,
+  adf: 8443,
+};
 
 const PORT_ENV: Record<keyof StackPorts, string> = {
   temporal: 'AZBACKUP_TEMPORAL_PORT',
   temporalUi: 'AZBACKUP_TEMPORAL_UI_PORT',
   azurite: 'AZBACKUP_AZURITE_PORT',
   cosmos: 'AZBACKUP_COSMOS_PORT',
+  mongo: 'AZBACKUP_MONGO_PORT',
   adf: 'AZBACKUP_ADF_PORT',
 };
 
@@ -35,6 +45,7 @@ const COMPONENT: Record<keyof StackPorts, string> = {
   temporalUi: 'Temporal web UI',
   azurite: 'Azurite blob service',
   cosmos: 'Cosmos DB server',
+  mongo: 'MongoDB wire server (FerretDB)',
   adf: 'ADF stand-in',
 };
 
@@ -109,7 +120,10 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
     const adf = node('ADF stand-in', 'adf-standin/main.ts', ports.adf, tlsArgs);
     started.push(cosmos, adf);
     processes.push(cosmos, adf);
-    log(`Starting Temporal, Azurite, Cosmos DB server and ADF stand-in (logs in ${logDir})...`);
+    log(`Starting Temporal, Azurite, Cosmos DB server, MongoDB wire server and ADF stand-in (logs in ${logDir})...`);
+    // In memory (tests, demo), FerretDB's SQLite files go in a fresh directory of the stack's.
+    const mongoDir = join(dataDir, 'ferretdb');
+    if (!options.persistent) rmSync(mongoDir, { recursive: true, force: true });
     const startTemporal = () =>
       startTemporalServer({
         port: ports.temporal,
@@ -125,12 +139,17 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
         location: options.persistent ? join(dataDir, 'azurite') : undefined,
         logDir,
       });
-    const [temporalStart, azuriteStart, ...others] = await Promise.allSettled([
+    const [temporalStart, azuriteStart, mongoStart, ...others] = await Promise.allSettled([
       startTemporal(),
       startBlobService(),
+      startFerretDb({ port: ports.mongo, dataDir: mongoDir, logDir, log }),
       waitForPort(cosmos, ports.cosmos),
       waitForPort(adf, ports.adf),
     ]);
+    if (mongoStart.status === 'fulfilled') {
+      started.push(mongoStart.value);
+      processes.push(mongoStart.value);
+    }
     if (temporalStart.status === 'fulfilled') {
       current.temporal = temporalStart.value;
       started.push({ stop: async () => current.temporal?.stop() });
@@ -141,7 +160,7 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       started.push({ stop: async () => current.azurite?.stop() });
       processes.push(azuriteStart.value);
     }
-    const failure = [temporalStart, azuriteStart, ...others].find((r) => r.status === 'rejected');
+    const failure = [temporalStart, azuriteStart, mongoStart, ...others].find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
     const temporal = (temporalStart as PromiseFulfilledResult<RunningTemporal>).value;
     const config = localConfig(ports, temporal, cert.certFile, ensureLocalKey(join(dataDir, 'keys')));
@@ -201,6 +220,7 @@ function localConfig(ports: StackPorts, temporal: RunningTemporal, caFile: strin
       backup: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'backup') },
       devstore: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'devstoreaccount1') },
       cosmos: { kind: 'cosmos', endpoint: `https://127.0.0.1:${ports.cosmos}`, key: LOCAL_COSMOS_KEY, caFile },
+      mongo: { kind: 'mongo', connectionString: ferretDbConnectionString(ports.mongo) },
       adf: {
         kind: 'adf',
         subscriptionId: '00000000-0000-0000-0000-000000000000',
@@ -227,14 +247,15 @@ function ensureLocalKey(dir: string): string {
 async function resolvePorts(choice: NonNullable<StartStackOptions['ports']>): Promise<StackPorts> {
   if (typeof choice === 'object') return choice;
   if (choice === 'random') {
-    const [temporal, temporalUi, azurite, cosmos, adf] = (await findFreePorts(5)) as [
+    const [temporal, temporalUi, azurite, cosmos, mongo, adf] = (await findFreePorts(6)) as [
+      number,
       number,
       number,
       number,
       number,
       number,
     ];
-    return { temporal, temporalUi, azurite, cosmos, adf };
+    return { temporal, temporalUi, azurite, cosmos, mongo, adf };
   }
   const ports = { ...DEFAULT_PORTS };
   for (const key of Object.keys(ports) as (keyof StackPorts)[]) {

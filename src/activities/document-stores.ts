@@ -1,9 +1,9 @@
 // Opening a DocumentStore from what a workflow carries (a kind, a connection name, database and container):
 // the worker resolves the connection; a bad name fails naming the input field.
 import { CosmosStore } from '../cosmos/cosmos-store';
+import { MongoStore } from '../mongo/mongo-store';
 import type { DocumentKind } from '../domain/export-manifest';
 import type { DocumentStore } from '../exports/document-store';
-import { InvalidInputError } from '../domain/failures';
 import type { ConnectionRegistry } from '../storage/connections';
 import { connectionFor } from './toolkit';
 
@@ -25,6 +25,12 @@ export function openStore(
       const config = connections.describe(address.connection) as { endpoint: string };
       return new CosmosStore(client, config.endpoint, address.database, address.container);
     }
-    throw new InvalidInputError('kind', 'kind: Cosmos DB for MongoDB exports are not in this build yet');
+    const config = connections.describe(address.connection) as { connectionString: string };
+    return new MongoStore(
+      connections.mongo(address.connection),
+      config.connectionString,
+      address.database,
+      address.container,
+    );
   });
 }

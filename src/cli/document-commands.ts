@@ -8,6 +8,7 @@ import { DEFAULT_BACKUP_CONTAINER } from '../domain/defaults';
 import { COMPRESSIONS, EXPORT_MODES } from '../domain/export-manifest';
 import { ConnectionRegistry } from '../storage/connections';
 import { backupCosmosContainer, restoreCosmos } from '../workflows/backup-cosmos';
+import { backupMongoCollection, restoreMongo } from '../workflows/backup-mongo';
 import type { DocumentAddress, WindowedBackupResult, WindowedProgress } from '../workflows/windowed-backup';
 import { windowedProgressQuery } from '../workflows/windowed-backup';
 import type {
@@ -28,12 +29,13 @@ const API = {
     backupWorkflow: backupCosmosContainer,
     restoreWorkflow: restoreCosmos,
   },
+  mongo: { flag: 'mongo', part: 'collection', backupWorkflow: backupMongoCollection, restoreWorkflow: restoreMongo },
 } as const;
 
 export type DocumentCommandKind = keyof typeof API;
 
 export function documentKindOf(word: string | undefined): DocumentCommandKind | undefined {
-  return word === 'cosmos' ? 'cosmos-sql' : undefined;
+  return word === 'cosmos' ? 'cosmos-sql' : word === 'mongo' ? 'mongo' : undefined;
 }
 
 const formatBackup = (p: WindowedProgress) =>
@@ -67,7 +69,7 @@ export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: 
   const input = {
     [api.flag]: requiredString(values, api.flag),
     database: requiredString(values, 'database'),
-    container: requiredString(values, api.part),
+    [api.part]: requiredString(values, api.part),
     backup: optionalString(values, 'backup'),
     backupContainer: optionalString(values, 'backup-container'),
     mode,
@@ -78,19 +80,21 @@ export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: 
     settleSeconds: optionalInteger(values, 'settle-seconds'),
     compression: oneOf(values, 'compression', COMPRESSIONS),
     encryptionKey: optionalString(values, 'encryption-key'),
-  } as Parameters<typeof api.backupWorkflow>[0];
-  const source = `${values[api.flag]}/${input.database}/${input.container}`;
+  };
+  const named = values as Record<string, string | boolean | undefined>;
+  const source = `${named[api.flag]}/${named.database}/${named[api.part]}`;
   return withClient(async (client, config) => {
     const handle = await startWorkflow(client, config, {
       command: `backup ${api.flag}`,
-      workflow: api.backupWorkflow,
-      input,
+      // The two APIs name their fields differently; the input was built with this API's names.
+      workflow: api.backupWorkflow as (input: unknown) => Promise<WindowedBackupResult>,
+      input: input as unknown,
       workflowId: optionalString(values, 'workflow-id') ?? `backup-${api.flag}-${source.replace(/\//g, '-')}`,
       taskQueue: optionalString(values, 'task-queue'),
       summary: `${mode === 'replica' ? 'Replicate' : 'Export'} ${source}`,
       names: {
         connections: {
-          [`--${api.flag}`]: { name: values[api.flag] as string, kind: api.flag },
+          [`--${api.flag}`]: { name: named[api.flag] as string, kind: api.flag },
           '--backup': input.backup,
           '--to (connection)': target && { name: target.connection, kind: api.flag },
         },

@@ -49,6 +49,8 @@ const USAGE = `usage:
   azbackup restore cosmos --backup B --account A --database D --container X --to C/D/X [--as-of ISO]
                   [--allow-source-target] [--dry-run] ${START}
   azbackup runs cosmos --backup B --account A --database D --container X [--json]
+  azbackup backup|restore|runs mongo   the same for Cosmos DB for MongoDB: --mongo C --collection X
+                                             (ObjectId windows; --to C/D/collection)
   azbackup drill ${SOURCE}
                  [--count N | --percent P] [--seed S] [--keep-scratch] ${START}
                                              restore a random sample into a scratch container and compare`;

@@ -8,6 +8,7 @@ import {
   booleanProblem,
   connectionNameProblem,
   fieldsOf,
+  inputObject,
   intRangeProblem,
   objectProblem,
   oneOfProblem,
@@ -110,4 +111,46 @@ function timeProblem(
   const ms = typeof value === 'string' ? parseIsoTimeMs(value) : undefined;
   if (ms === undefined) check(field, value, 'must be an ISO 8601 time with a zone, e.g. 2026-11-30T12:00:00Z');
   return ms;
+}
+
+/** How one document API names its source fields in a workflow's input. */
+export interface SourceFieldNames {
+  connection: string;
+  container: string;
+}
+
+/** All problems of a windowed export input, its source fields named as the API names them. */
+export function documentBackupProblems(
+  input: unknown,
+  names: SourceFieldNames,
+  context: WindowedFieldsContext,
+): InputProblem[] {
+  const { fields, problems } = inputObject(input);
+  if (problems.length) return problems;
+  const { problems: own, check } = problemCollector();
+  check(names.connection, fields[names.connection], connectionNameProblem(fields[names.connection]));
+  check('database', fields.database, documentNameProblem(context.kind, 'database', fields.database));
+  check(
+    names.container,
+    fields[names.container],
+    documentNameProblem(context.kind, 'container', fields[names.container]),
+  );
+  return [...own, ...windowedBackupProblems(fields, context)];
+}
+
+/** All problems of a windowed restore input. */
+export function documentRestoreProblems(input: unknown, context: WindowedFieldsContext): InputProblem[] {
+  const { fields, problems } = inputObject(input);
+  if (problems.length) return problems;
+  const { problems: own, check } = problemCollector();
+  const source = fieldsOf(fields.source);
+  check('source', fields.source, objectProblem(fields.source, true));
+  check(
+    'source.account',
+    source.account,
+    typeof source.account === 'string' && source.account ? undefined : 'is required',
+  );
+  check('source.database', source.database, documentNameProblem(context.kind, 'database', source.database));
+  check('source.container', source.container, documentNameProblem(context.kind, 'container', source.container));
+  return [...own, ...windowedRestoreProblems(fields, context)];
 }

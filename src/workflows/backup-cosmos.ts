@@ -1,16 +1,9 @@
 // backupCosmosContainer and restoreCosmos: Cosmos DB (NoSQL API) exported incrementally in `_ts` windows
 // (export), as one full export (full), or upserted into another container (replica); restored as of a
 // time. The fields are Cosmos DB's names; the body is shared with the Mongo API (windowed-backup.ts).
-import { continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { documentNameProblem, windowedBackupProblems, windowedRestoreProblems } from '../domain/export-input';
+import { continueAsNew } from '@temporalio/workflow';
+import { documentBackupProblems, documentRestoreProblems } from '../domain/export-input';
 import type { Compression, ExportMode } from '../domain/export-manifest';
-import {
-  connectionNameProblem,
-  fieldsOf,
-  inputObject,
-  objectProblem,
-  problemCollector,
-} from '../domain/input-problems';
 import {
   runWindowedBackup,
   type DocumentAddress,
@@ -18,7 +11,7 @@ import {
   type WindowedCarry,
 } from './windowed-backup';
 import { runWindowedRestore, type WindowedRestoreInput, type WindowedRestoreResult } from './windowed-restore';
-import { rejectInvalidInput } from './workflow-rules';
+import { continuedAsNew, rejectInvalidInput } from './workflow-rules';
 
 export interface BackupCosmosContainerInput {
   /** Connection name of the Cosmos DB account (a `cosmos` connection in the worker's config). */
@@ -51,16 +44,9 @@ export interface BackupCosmosContainerInput {
 }
 
 export async function backupCosmosContainer(input: BackupCosmosContainerInput): Promise<WindowedBackupResult> {
-  const continuedAsNew = workflowInfo().continuedFromExecutionRunId !== undefined;
-  const { fields, problems } = inputObject(input);
-  const { problems: own, check } = problemCollector();
-  if (!problems.length) {
-    check('cosmos', fields.cosmos, connectionNameProblem(fields.cosmos));
-    check('database', fields.database, documentNameProblem('cosmos-sql', 'database', fields.database));
-    check('container', fields.container, documentNameProblem('cosmos-sql', 'container', fields.container));
-    own.push(...windowedBackupProblems(fields, { kind: 'cosmos-sql', nowMs: Date.now(), continuedAsNew }));
-  }
-  rejectInvalidInput('backupCosmosContainer', [...problems, ...own]);
+  const context = { kind: 'cosmos-sql' as const, nowMs: Date.now(), continuedAsNew: continuedAsNew() };
+  const names = { connection: 'cosmos', container: 'container' };
+  rejectInvalidInput('backupCosmosContainer', documentBackupProblems(input, names, context));
   const { cosmos, database, container, ...rest } = input;
   return runWindowedBackup('cosmos-sql', { ...rest, source: { connection: cosmos, database, container } }, (carry) =>
     continueAsNew<typeof backupCosmosContainer>({ ...input, carry }),
@@ -68,21 +54,7 @@ export async function backupCosmosContainer(input: BackupCosmosContainerInput): 
 }
 
 export async function restoreCosmos(input: WindowedRestoreInput): Promise<WindowedRestoreResult> {
-  const continuedAsNew = workflowInfo().continuedFromExecutionRunId !== undefined;
-  const { fields, problems } = inputObject(input);
-  const { problems: own, check } = problemCollector();
-  if (!problems.length) {
-    const source = fieldsOf(fields.source);
-    check('source', fields.source, objectProblem(fields.source, true));
-    check(
-      'source.account',
-      source.account,
-      typeof source.account === 'string' && source.account ? undefined : 'is required',
-    );
-    check('source.database', source.database, documentNameProblem('cosmos-sql', 'database', source.database));
-    check('source.container', source.container, documentNameProblem('cosmos-sql', 'container', source.container));
-    own.push(...windowedRestoreProblems(fields, { kind: 'cosmos-sql', nowMs: Date.now(), continuedAsNew }));
-  }
-  rejectInvalidInput('restoreCosmos', [...problems, ...own]);
+  const context = { kind: 'cosmos-sql' as const, nowMs: Date.now(), continuedAsNew: continuedAsNew() };
+  rejectInvalidInput('restoreCosmos', documentRestoreProblems(input, context));
   return runWindowedRestore('cosmos-sql', input, (carry) => continueAsNew<typeof restoreCosmos>({ ...input, carry }));
 }

@@ -13,6 +13,8 @@ export interface WindowCounts {
   documents: number;
   plainBytes: number;
   storedBytes: number;
+  /** The pass for documents no window sees: a few of their keys, for the result. */
+  sample?: string[];
 }
 
 const { exportWindow, replicateWindow } = proxyActivities<Activities>({
@@ -26,5 +28,10 @@ export async function exportDocumentWindow(input: ExportDocumentWindowInput): Pr
     return { documents, plainBytes: 0, storedBytes: 0 };
   }
   const record = await exportWindow(input.export!);
-  return { documents: record.documents, plainBytes: record.plain.bytes, storedBytes: record.stored?.bytes ?? 0 };
+  return {
+    documents: record.documents,
+    plainBytes: record.plain.bytes,
+    storedBytes: record.stored?.bytes ?? 0,
+    ...(record.outside ? { sample: record.sample } : {}),
+  };
 }

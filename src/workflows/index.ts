@@ -9,3 +9,4 @@ export { restoreDrill } from './restore-drill';
 export { scrubBackup, scrubBackupPage } from './scrub-backup';
 export { backupCosmosContainer, restoreCosmos } from './backup-cosmos';
 export { exportDocumentWindow } from './export-window';
+export { backupMongoCollection, restoreMongo } from './backup-mongo';

@@ -63,6 +63,7 @@ export interface WindowedCarry {
   /** Windows handed to children so far (the outside pass, when there is one, comes last). */
   nextIndex: number;
   totals: WindowCounts & { windowsDone: number };
+  outside?: { documents: number; sample: string[] };
 }
 
 export interface WindowedBackupResult extends WindowCounts {
@@ -76,6 +77,11 @@ export interface WindowedBackupResult extends WindowCounts {
   windows: number;
   /** The committed manifest (absent when nothing had settled since the last run, or a replica without catalog). */
   manifest?: string;
+  /**
+   * Documents no window can see (Mongo `_id`s that are not ObjectIds), exported by a pass of their own:
+   * how many, and a few of their keys.
+   */
+  outside?: { documents: number; sample: string[] };
   startedAt: string;
   elapsedMs: number;
 }
@@ -110,6 +116,7 @@ export async function runWindowedBackup(
     totals: input.carry?.totals ?? { documents: 0, plainBytes: 0, storedBytes: 0, windowsDone: 0 },
     windowsTotal: 0,
     current: undefined as TimeWindow | undefined,
+    outside: input.carry?.outside,
   };
   setHandler(windowedProgressQuery, () => ({
     phase: state.phase,
@@ -190,6 +197,7 @@ export async function runWindowedBackup(
         state.current = window;
         const pass = index >= windows.length ? 'outside' : mode === 'full' ? 'all' : 'window';
         slots.add(`${index}`, child(window, pass), (counts) => {
+          if (pass === 'outside') state.outside = { documents: counts.documents, sample: counts.sample ?? [] };
           state.totals = {
             documents: state.totals.documents + counts.documents,
             plainBytes: state.totals.plainBytes + counts.plainBytes,
@@ -211,6 +219,7 @@ export async function runWindowedBackup(
             toMs: range.toMs,
             nextIndex: next,
             totals: state.totals,
+            outside: state.outside,
           });
         }
       }
@@ -256,6 +265,7 @@ export async function runWindowedBackup(
         plainBytes: state.totals.plainBytes,
         storedBytes: state.totals.storedBytes,
         manifest,
+        outside: state.outside,
         startedAt: new Date(startedAtMs).toISOString(),
         elapsedMs: Date.now() - startedAtMs,
       };

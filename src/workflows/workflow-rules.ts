@@ -1,6 +1,6 @@
 // Rules every azbackup workflow shares: bad input is rejected before the first activity with one
 // non-retryable failure naming each bad field, and activities retry transient errors, never bad input.
-import { ApplicationFailure, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { FailureType } from '../domain/failures';
 import { formatProblems, type InputProblem } from '../domain/input-problems';
 
@@ -32,4 +32,9 @@ export function activityOptions(startToCloseTimeout: ActivityOptions['startToClo
       nonRetryableErrorTypes: Object.values(FailureType),
     },
   };
+}
+
+/** Whether this run continued an earlier one (only then may the input carry progress). */
+export function continuedAsNew(): boolean {
+  return workflowInfo().continuedFromExecutionRunId !== undefined;
 }

@@ -19,14 +19,15 @@ function isAlive(pid: number): boolean {
 }
 
 async function freePorts(): Promise<StackPorts> {
-  const [temporal, temporalUi, azurite, cosmos, adf] = (await findFreePorts(5)) as [
+  const [temporal, temporalUi, azurite, cosmos, mongo, adf] = (await findFreePorts(6)) as [
+    number,
     number,
     number,
     number,
     number,
     number,
   ];
-  return { temporal, temporalUi, azurite, cosmos, adf };
+  return { temporal, temporalUi, azurite, cosmos, mongo, adf };
 }
 
 describe('stack lifecycle', () => {
@@ -34,7 +35,7 @@ describe('stack lifecycle', () => {
     const ports = await freePorts();
     const stack = await startStack({ dataDir: mkdtempSync(join(tmpdir(), 'azb-life-')), ports });
     const pids = stack.processes().map((p) => p.pid!);
-    assert.ok(pids.length >= 4, `expected at least 4 processes, got ${pids.length}`);
+    assert.ok(pids.length >= 5, `expected at least 5 processes, got ${pids.length}`);
     for (const port of Object.values(ports))
       assert.equal(await isPortFree(port), false, `port ${port} in use while running`);
     await stack.stop();

@@ -14,6 +14,8 @@ import { parseConfig } from '../../src/config/load';
 import { createWorker } from '../../src/workers/create-worker';
 import { applyRetention } from '../../src/workflows/apply-retention';
 import { backupCosmosContainer, restoreCosmos } from '../../src/workflows/backup-cosmos';
+import { backupMongoCollection, restoreMongo } from '../../src/workflows/backup-mongo';
+import { ObjectId } from 'mongodb';
 import { backupContainer } from '../../src/workflows/backup-container';
 import { reconcileContainer } from '../../src/workflows/reconcile-container';
 import { restoreContainer } from '../../src/workflows/restore-container';
@@ -141,6 +143,45 @@ async function main(): Promise<void> {
               backup: 'backup',
               source: { account, database: 'shop', container: 'orders' },
               target: { connection: 'cosmos', database: 'shop', container: 'orders-restored' },
+              maxWindowsPerRun: 1,
+            },
+          ],
+        }),
+      );
+      // A Cosmos DB for MongoDB export in 1 h ObjectId windows (continued as new after each), and its restore.
+      const events = azWorker.connections.mongo('mongo').db('shop').collection('events');
+      const now = Math.floor(Date.now() / 1000);
+      await events.insertMany([
+        ...Array.from({ length: 10 }, (_, i) => ({ _id: ObjectId.createFromTime(now - 7200 + i * 600) })),
+        { _id: 'legacy' as never },
+      ]);
+      const mongoExport = await run('backupMongoCollection', () =>
+        client.workflow.start(backupMongoCollection, {
+          taskQueue,
+          workflowId: 'rec-mongo',
+          args: [
+            {
+              mongo: 'mongo',
+              database: 'shop',
+              collection: 'events',
+              backup: 'backup',
+              windowSeconds: 3600,
+              settleSeconds: 0,
+              maxWindowsPerRun: 1,
+            },
+          ],
+        }),
+      );
+      const mongoAccount = ((await mongoExport.result()) as { account: string }).account;
+      await run('restoreMongo', () =>
+        client.workflow.start(restoreMongo, {
+          taskQueue,
+          workflowId: 'rec-mongo-restore',
+          args: [
+            {
+              backup: 'backup',
+              source: { account: mongoAccount, database: 'shop', container: 'events' },
+              target: { connection: 'mongo', database: 'shop', container: 'events_restored' },
               maxWindowsPerRun: 1,
             },
           ],

@@ -1,0 +1,49 @@
+// Documents between the driver and an export: canonical Extended JSON (`{"$numberInt":"7"}`,
+// `{"$numberDouble":"7.0"}`, `{"$numberLong":"7"}`, `{"$date":{"$numberLong":"…"}}`, `{"$oid":"…"}`), the
+// one JSON form in which every BSON type keeps its type through NDJSON. It only works if the driver does not
+// promote values on the way in: by default it turns Int32, Double and small Longs all into JS numbers, and a
+// restore would write 7.0 back as an int. So every read that feeds an export uses READ_TYPES.
+import { BSON, type Document } from 'mongodb';
+import type { ExportedDocument } from '../exports/document-store';
+
+const { EJSON } = BSON;
+const CANONICAL = { relaxed: false } as const;
+
+/**
+ * Driver read options that keep every type as BSON had it: number wrappers (Int32, Double, Long) instead of
+ * JS numbers, Binary instead of Buffer, and BSONRegExp (flags JS has no equivalent for survive).
+ */
+export const READ_TYPES = {
+  promoteValues: false,
+  promoteLongs: false,
+  promoteBuffers: false,
+  bsonRegExp: true,
+} as const;
+
+/** A document read with READ_TYPES, as canonical Extended JSON. */
+export function toExtendedJson(document: Document): ExportedDocument {
+  return EJSON.serialize(document, CANONICAL) as ExportedDocument;
+}
+
+/**
+ * An exported document as BSON values for the driver. Relaxed input works too (a plain 7 becomes an Int32,
+ * 7.5 a Double), but only canonical input says which of Int32, Long and Double a whole number was.
+ */
+export function fromExtendedJson(document: ExportedDocument): Document {
+  return EJSON.deserialize(document, CANONICAL) as Document;
+}
+
+/** An `_id` (a BSON value) as canonical Extended JSON text: a stable key, and `idOfKey` turns it back. */
+export function idKey(id: unknown): string {
+  return EJSON.stringify(id, CANONICAL);
+}
+
+/** The `_id` of a key from `idKey`, as a BSON value for a filter. */
+export function idOfKey(key: string): unknown {
+  return EJSON.parse(key, CANONICAL);
+}
+
+/** The key of an exported `_id` (canonical or relaxed Extended JSON): the same text `idKey` gives the stored one. */
+export function exportedIdKey(id: unknown): string {
+  return idKey(EJSON.deserialize({ _id: id }, CANONICAL)._id);
+}
