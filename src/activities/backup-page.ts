@@ -9,7 +9,7 @@ import type { InventoryItem } from '../blob/listing';
 import { writeNdjson, readNdjson } from '../catalog/ndjson-blob';
 import { PageJournal, workThroughJournaled, type ItemResult } from '../catalog/page-journal';
 import { CatalogStore, rangeMetadata } from '../catalog/store';
-import { emptyCounts, type BackupCounts } from '../domain/backup-counts';
+import { emptyCounts, VERIFICATION_FAILED, type BackupCounts } from '../domain/backup-counts';
 import { catalogPaths } from '../domain/catalog-layout';
 import { compareNames, liveBytes, type CatalogRecord } from '../domain/catalog-record';
 import type { BackupMode, VerifyMode } from '../domain/choices';
@@ -185,10 +185,16 @@ function countPage(page: ReturnType<typeof classifyPage>, results: ItemResult[],
   counts.listed = listed;
   for (const c of page.items) counts[c.kind]++;
   counts.deleted = page.deleted.length;
+  const sizes = new Map(page.items.map((c) => [c.blob.name, c.blob.size]));
   for (const r of results) {
     if (r.snapshotted) counts.snapshotted++;
     counts[r.outcome]++;
     counts.bytesCopied += r.bytes;
+    if (r.outcome === 'skipped') counts.bytesSkipped += sizes.get(r.name) ?? 0;
+    if (r.outcome === 'failed') {
+      counts.bytesFailed += sizes.get(r.name) ?? 0;
+      if (r.reason?.startsWith(VERIFICATION_FAILED)) counts.verifyFailed++;
+    }
   }
   return counts;
 }

@@ -8,6 +8,7 @@
 // copy that fails verification is left for garbage collection, since no committed run references it.
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
+import { VERIFICATION_FAILED } from '../domain/backup-counts';
 import { backupObjectName, normalizeVersion } from '../domain/backup-naming';
 import type { CatalogEntry } from '../domain/catalog-record';
 import type { BlobAccount } from '../storage/blob-account';
@@ -133,7 +134,7 @@ async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, 
   }
   const snapshotted = version.snapshot !== undefined;
   if (!done.check.ok) {
-    const reason = `verification failed: ${done.check.reason}${note ? `; before that, ${note}` : ''}`;
+    const reason = `${VERIFICATION_FAILED}: ${done.check.reason}${note ? `; before that, ${note}` : ''}`;
     return { name: item.name, outcome: 'failed', reason, snapshotted, bytes: 0 };
   }
   const entry: CatalogEntry = {

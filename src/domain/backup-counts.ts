@@ -18,7 +18,12 @@ export interface BackupCounts {
    * leased or changed meanwhile): the run is then not verified, like a failure.
    */
   unverified: number;
+  /** Failed items whose copy did not match the source (their reason starts with `verification failed`). */
+  verifyFailed: number;
   bytesCopied: number;
+  /** Source sizes of the skipped items, and of the failed ones: what the run did not copy. */
+  bytesSkipped: number;
+  bytesFailed: number;
   /** Size of the live blobs the run's catalog holds: the logical size of the backup as of this run. */
   bytesHeld: number;
 }
@@ -35,13 +40,20 @@ export function emptyCounts(): BackupCounts {
     skipped: 0,
     failed: 0,
     unverified: 0,
+    verifyFailed: 0,
     bytesCopied: 0,
+    bytesSkipped: 0,
+    bytesFailed: 0,
     bytesHeld: 0,
   };
 }
 
+/** Every counter of `emptyCounts`, so counts carried from before a counter existed gain it. */
 export function addCounts(a: BackupCounts, b: Partial<BackupCounts>): BackupCounts {
-  const sum = { ...a };
-  for (const key of Object.keys(sum) as (keyof BackupCounts)[]) sum[key] += b[key] ?? 0;
+  const sum = emptyCounts();
+  for (const key of Object.keys(sum) as (keyof BackupCounts)[]) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
   return sum;
 }
+
+/** How the copy engine starts the reason of an item whose copy failed verification. */
+export const VERIFICATION_FAILED = 'verification failed';

@@ -85,6 +85,8 @@ describe('blob backup faults', () => {
     await lease.acquireLease(-1);
     const first = await run({ container: c, leaseMode: true });
     assert.deepEqual([first.copied, first.skipped, first.failed], [4, 1, 0]);
+    const leasedSize = (await src(c).getBlobClient('item-000002.json').getProperties()).contentLength;
+    assert.deepEqual([first.bytesSkipped, first.bytesFailed], [leasedSize, 0], 'the skipped blob counted by its size');
     const report = await reportLines(bk(), first.report);
     assert.deepEqual(
       report.map((l) => [l.name, l.outcome]),
@@ -119,6 +121,7 @@ describe('blob backup faults', () => {
     await src(c).getBlockBlobClient('flipme.bin').upload(seedContent('flipme.bin', 2000), 2000);
     const r = await run({ container: c, verify: 'deep' });
     assert.deepEqual([r.copied, r.failed, r.verified], [3, 1, false]);
+    assert.deepEqual([r.verifyFailed, r.bytesFailed], [1, 2000], 'counted as a verification failure, by its size');
     const [line] = await reportLines(bk(), r.report);
     assert.equal(line?.name, 'flipme.bin');
     assert.match(line!.reason, /verification failed: MD5 mismatch.*\(read back\)/);
@@ -134,7 +137,7 @@ describe('blob backup faults', () => {
     const c = await container();
     await src(c).getBlockBlobClient('cutme.bin').upload(seedContent('cutme.bin', 500), 500);
     const r = await run({ container: c });
-    assert.deepEqual([r.copied, r.failed, r.verified], [0, 1, false]);
+    assert.deepEqual([r.copied, r.failed, r.verifyFailed, r.verified], [0, 1, 1, false]);
     assert.match((await reportLines(bk(), r.report))[0]!.reason, /size mismatch: copy has 499 bytes, source 500/);
   });
 
