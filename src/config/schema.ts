@@ -22,6 +22,33 @@ const readableFile = nonEmpty.refine(
   { error: 'must be the path of a readable PEM file (relative paths start at the working directory)' },
 );
 
+const port = z
+  .number()
+  .int()
+  .min(1, { error: 'must be a TCP port (1-65535)' })
+  .max(65535, { error: 'must be a TCP port (1-65535)' });
+
+export const metricsConfigSchema = z
+  .object({
+    /** Where Prometheus scrapes `/metrics`: azbackup's metrics followed by the Temporal runtime's. */
+    port: port.default(9464),
+    host: nonEmpty.default('0.0.0.0'),
+    /** The Temporal runtime's own exporter, on 127.0.0.1 only (read through `/metrics`); default port + 1. */
+    runtimePort: port.optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const runtimePort = m.runtimePort ?? m.port + 1;
+    if (runtimePort > 65535)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['runtimePort'],
+        message: 'is required when port is 65535 (default: port + 1)',
+      });
+    else if (runtimePort === m.port)
+      ctx.addIssue({ code: 'custom', path: ['runtimePort'], message: 'must differ from port' });
+  });
+
 export const blobConnectionSchema = z
   .object({
     kind: z.literal('blob'),
@@ -143,6 +170,8 @@ export const configSchema = z
       .object({
         maxConcurrentActivityTaskExecutions: positiveInt.default(20),
         maxConcurrentWorkflowTaskExecutions: positiveInt.default(20),
+        /** Prometheus metrics on http://host:port/metrics (src/metrics); absent: no endpoint. */
+        metrics: metricsConfigSchema.optional(),
       })
       .strict()
       .prefault({}),
@@ -158,6 +187,7 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
+export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 export type BlobConnectionConfig = z.infer<typeof blobConnectionSchema>;

@@ -16,6 +16,12 @@ export function catalogScope(account: string, container: string, prefix?: string
   return `catalog/${account}/${container}/${prefix ? `prefix-${fnv1a64(prefix)}` : 'all'}`;
 }
 
+/** The account and container a `catalogScope` names (undefined for anything else). */
+export function catalogScopeSource(scope: string): { account: string; container: string } | undefined {
+  const m = /^catalog\/([^/]+)\/([^/]+)\/(?:all|prefix-[0-9a-f]{16})$/.exec(scope);
+  return m ? { account: m[1]!, container: m[2]! } : undefined;
+}
+
 /**
  * Sortable by time: `20261124T121500123Z-<8 hex chars of the workflow's first run id>`. The run id's last
  * characters: Temporal's run ids are UUIDv7, whose first ones are a timestamp (two runs started in the same
@@ -137,6 +143,14 @@ export function scrubStaging(scope: string, key: string) {
  */
 export function exportScope(kind: string, account: string, database: string, container: string): string {
   return `catalog/${kind}/${account}/${database}/${container}`;
+}
+
+/** The kind, account, database and container an `exportScope` names (undefined for anything else). */
+export function exportScopeSource(
+  scope: string,
+): { kind: string; account: string; database: string; container: string } | undefined {
+  const m = /^catalog\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(scope);
+  return m ? { kind: m[1]!, account: m[2]!, database: m[3]!, container: m[4]! } : undefined;
 }
 
 export const exportPaths = {
