@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { Config } from '../config/schema';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../metrics/endpoint';
 import { KeyRing } from '../pipeline/key-ring';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../storage/connections';
 import { assertSearchAttributesRegistered } from './search-attributes-check';
@@ -23,6 +24,8 @@ export interface CreateWorkerOptions {
 export interface AzbackupWorker {
   worker: Worker;
   connections: ConnectionRegistry;
+  /** The Prometheus endpoint, when `config.worker.metrics` is set (src/metrics). */
+  metrics?: MetricsEndpoint;
   /** Closes the Temporal connection and clients; call after `worker.run()` has resolved. */
   close(): Promise<void>;
 }
@@ -30,9 +33,11 @@ export interface AzbackupWorker {
 export async function createWorker(options: CreateWorkerOptions): Promise<AzbackupWorker> {
   const { config } = options;
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  let metrics: MetricsEndpoint | undefined;
   try {
     await assertSearchAttributesRegistered(connection, config.temporal.namespace);
     const connections = new ConnectionRegistry(config.connections, options.connectionOptions);
+    if (config.worker.metrics) metrics = await startMetricsEndpoint(config.worker.metrics);
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
@@ -43,16 +48,20 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
       activities: createActivities({ connections, keys: keyRingOf(config), backupPage: options.backupPage }),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+      ...(metrics && { interceptors: { activity: [metrics.interceptor] } }),
     });
     return {
       worker,
       connections,
+      metrics,
       close: async () => {
+        await metrics?.close();
         connections.close();
         await connection.close();
       },
     };
   } catch (err) {
+    await metrics?.close();
     await connection.close();
     throw err;
   }

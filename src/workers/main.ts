@@ -1,11 +1,15 @@
 // The worker process: `npm run worker` (or `node dist/src/workers/main.js`). Config from
 // $AZBACKUP_CONFIG (default ./azbackup.yaml) plus AZBACKUP__* overrides. SIGINT/SIGTERM drain and stop.
+// It installs the process's Temporal runtime (once, first): with `worker.metrics`, with its exporter.
 import { loadConfig } from '../config/load';
+import { installRuntime } from '../metrics/runtime';
 import { createWorker } from './create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { worker, close } = await createWorker({ config });
+  installRuntime(config.worker.metrics);
+  const { worker, metrics, close } = await createWorker({ config });
+  if (metrics) console.log(`azbackup worker metrics on ${metrics.url}`);
   console.log(
     `azbackup worker polling task queue ${JSON.stringify(config.temporal.taskQueue)} on ` +
       `${config.temporal.address} (namespace ${config.temporal.namespace}); Ctrl-C to stop.`,

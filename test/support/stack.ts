@@ -4,18 +4,26 @@ import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load';
-import type { Config } from '../../src/config/schema';
+import type { Config, MetricsConfig } from '../../src/config/schema';
+import { installRuntime } from '../../src/metrics/runtime';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../../src/storage/connections';
 import { createWorker, type AzbackupWorker, type CreateWorkerOptions } from '../../src/workers/create-worker';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import type { TestStackInfo } from './stack-info';
 
-let runtimeInstalled = false;
-/** Worker logs at ERROR: tests provoke failures on purpose; the output should show results. */
-export function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+let runtimeInstalled: { metrics?: MetricsConfig } | undefined;
+/**
+ * Worker logs at ERROR: tests provoke failures on purpose; the output should show results. The runtime is
+ * installed once per process (each test file is one): a file whose worker has metrics starts it first.
+ */
+export function quietRuntime(metrics?: MetricsConfig): void {
+  if (runtimeInstalled) {
+    if (metrics && runtimeInstalled.metrics !== metrics)
+      throw new Error("this process's Temporal runtime was installed without these metrics: start that worker first");
+    return;
+  }
+  runtimeInstalled = { metrics };
+  installRuntime(metrics, { logger: new DefaultLogger('ERROR') });
 }
 
 export function stackInfo(): TestStackInfo {
@@ -51,16 +59,19 @@ export interface StartTestWorkerOptions {
   extraConnections?: Config['connections'];
   /** Encryption keys replacing the stack's (e.g. another key under the same name). */
   keys?: Config['keys'];
+  /** `worker.metrics`: the Prometheus endpoint (and the runtime's exporter, so the first worker of the file). */
+  metrics?: MetricsConfig;
 }
 
 /** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
 export async function startTestWorker(options: StartTestWorkerOptions = {}): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? uniqueName('tq');
-  quietRuntime();
+  quietRuntime(options.metrics);
   const info = stackInfo();
   const base = stackConfig();
   const config = {
     ...base,
+    worker: { ...base.worker, metrics: options.metrics },
     connections: { ...base.connections, ...options.extraConnections },
     keys: options.keys ?? base.keys,
   };
