@@ -1,10 +1,13 @@
 // azbackup's own metrics without a worker: the registry's text format, what each measured activity's
 // input and result add (table-driven), the recovery point, the interceptor's promise never to fail an
-// activity, and the worker.metrics config.
+// activity, the worker.metrics config, and the documented rules naming only metrics that exist.
 import type { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput } from '@temporalio/worker';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../src/config/load';
 import { emptyCounts } from '../../src/domain/backup-counts';
 import { catalogScope, exportScope } from '../../src/domain/catalog-layout';
@@ -284,4 +287,35 @@ describe('worker.metrics config', () => {
   ];
   for (const [name, metrics, message] of bad)
     it(`rejects ${name}`, () => assert.throws(() => parseConfig({ ...base, worker: { metrics } }), message));
+});
+
+describe('the documented alert rules', () => {
+  const docs = join(__dirname, '..', '..', 'docs');
+  const families = new Set([...new AzbackupMetrics().registry.render().matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+  const named = (text: string) => new Set(text.match(/\bazbackup_[a-z_]+\b/g) ?? []);
+
+  it('are well-formed alerting rules over azbackup metrics that exist', () => {
+    const file = parseYaml(readFileSync(join(docs, 'prometheus-rules.yaml'), 'utf8')) as {
+      groups: { name: string; rules: Record<string, unknown>[] }[];
+    };
+    const rules = file.groups.flatMap((g) => g.rules);
+    assert.ok(rules.length >= 4);
+    for (const rule of rules) {
+      assert.equal(typeof rule.alert, 'string');
+      assert.equal(typeof rule.expr, 'string', `${String(rule.alert)}: expr`);
+      assert.ok((rule.labels as { severity?: string }).severity, `${String(rule.alert)}: severity`);
+      assert.ok((rule.annotations as { summary?: string }).summary, `${String(rule.alert)}: summary`);
+      for (const name of named(rule.expr as string)) assert.ok(families.has(name), `${String(rule.alert)}: ${name}`);
+    }
+    const exprs = rules.map((r) => r.expr as string).join('\n');
+    assert.match(exprs, /temporal_workflow_failed/, 'a failed run, from the runtime metrics');
+    assert.match(exprs, /azbackup_runs_committed_total\{outcome="unverified"\}/, 'a run completed with failures');
+    assert.match(exprs, /> 26 \* 3600/, 'no verified backup within a day and a margin');
+  });
+
+  it('docs/alerts.md names only metrics that exist, and every azbackup metric', () => {
+    const text = readFileSync(join(docs, 'alerts.md'), 'utf8');
+    for (const name of named(text)) assert.ok(families.has(name), name);
+    for (const name of families) assert.ok(named(text).has(name), `${name} is documented`);
+  });
 });
