@@ -76,7 +76,8 @@ export async function copyVersion(
       return { wrote: true, path: 'async' };
     }
   } catch (err) {
-    if (statusCodeOf(err) === 409 && errorCodeOf(err) === 'BlobAlreadyExists') return { wrote: false, because: 'exists' };
+    if (statusCodeOf(err) === 409 && errorCodeOf(err) === 'BlobAlreadyExists')
+      return { wrote: false, because: 'exists' };
     // A block list commit against an existing blob with if-none-match fails with 412, as does If-Match.
     if (statusCodeOf(err) === 412 && errorCodeOf(err) === 'ConditionNotMet')
       return { wrote: false, because: 'ifMatch' in conditions ? 'changed' : 'exists' };
