@@ -117,7 +117,12 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
       });
     const tlsArgs = ['--cert-file', cert.certFile, '--key-file', cert.keyFile];
     const cosmos = node('Cosmos DB server', 'cosmos-server-main.ts', ports.cosmos, tlsArgs);
-    const adf = node('ADF stand-in', 'adf-standin/main.ts', ports.adf, tlsArgs);
+    // The stand-in performs the copies its pipelines describe, against this stack (the config written below).
+    const adf = node('ADF stand-in', 'adf-standin/main.ts', ports.adf, [
+      ...tlsArgs,
+      '--config-file',
+      join(dataDir, 'azbackup.local.yaml'),
+    ]);
     started.push(cosmos, adf);
     processes.push(cosmos, adf);
     log(`Starting Temporal, Azurite, Cosmos DB server, MongoDB wire server and ADF stand-in (logs in ${logDir})...`);

@@ -3,6 +3,7 @@
 // src/catalog (the catalog in the backup account) and src/domain (the rules).
 import type { KeyResolver } from '../pipeline/key-ring';
 import type { ConnectionRegistry } from '../storage/connections';
+import { createAdfActivities } from './adf';
 import { createBackupPageActivities, type BackupPageOptions } from './backup-page';
 import { createCommitActivities } from './commit';
 import { createDrillActivities } from './drill';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createScrubActivities(deps.connections),
     ...createExportActivities(deps),
     ...createExportRestoreActivities(deps),
+    ...createAdfActivities(deps.connections),
   };
 }
 
@@ -52,3 +54,4 @@ export type { PlanRestoreInput, RestorePageInput, RestorePlan } from './restore'
 export type { ScrubPageInput, ScrubPlan } from './scrub';
 export type { ExportWindowInput, PrepareExportResult, ReplicateWindowInput } from './exports';
 export type { ExportRestorePlan, RestoreWindowResult } from './export-restore';
+export type { AdfRunResult, DeployAdfPipelinesInput, RunAdfPipelineInput } from './adf';

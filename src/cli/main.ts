@@ -6,6 +6,7 @@ import { runBackupCommand } from './backup-command';
 import { runLsCommand, runRunsCommand } from './catalog-command';
 import { UsageError } from './cli-options';
 import { runConfigCheck } from './config-check';
+import { runAdfCommand } from './adf-command';
 import { runDrillCommand } from './drill-command';
 import {
   documentKindOf,
@@ -51,6 +52,8 @@ const USAGE = `usage:
   azbackup runs cosmos --backup B --account A --database D --container X [--json]
   azbackup backup|restore|runs mongo   the same for Cosmos DB for MongoDB: --mongo C --collection X
                                              (ObjectId windows; --to C/D/collection)
+  azbackup adf deploy --adf A --source S --backup B [--cosmos C] [--mongo M --key-vault URL [--mongo-secret NAME]]
+                                             create or update azbackup's Data Factory pipelines (idempotent)
   azbackup drill ${SOURCE}
                  [--count N | --percent P] [--seed S] [--keep-scratch] ${START}
                                              restore a random sample into a scratch container and compare`;
@@ -80,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
       return runRetentionCommand(rest);
     case 'drill':
       return runDrillCommand(rest);
+    case 'adf':
+      return runAdfCommand(rest);
     case undefined:
     case '-h':
     case '--help':
