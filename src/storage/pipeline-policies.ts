@@ -1,11 +1,12 @@
 // Request-level decorators for storage clients: every request to an account first takes a token from
 // that account's bucket (a cap across all activities of the worker); tests add fault injectors the same way.
-import type {
-  HttpOperationResponse,
-  RequestPolicy,
-  RequestPolicyFactory,
-  RequestPolicyOptions,
-  WebResource,
+import {
+  RestError,
+  type HttpOperationResponse,
+  type RequestPolicy,
+  type RequestPolicyFactory,
+  type RequestPolicyOptions,
+  type WebResource,
 } from '@azure/storage-blob';
 import type { TokenBucket } from './token-bucket';
 
@@ -42,7 +43,8 @@ export function rateLimitDecorator(bucket: TokenBucket): RequestDecorator {
 
 /**
  * A per-try deadline for the response to start: a request that hangs (a silent network, a stuck
- * connection) is abandoned after `timeoutInMs` with ETIMEDOUT, which the SDK's retry policy retries,
+ * connection) is abandoned after `timeoutInMs` with ETIMEDOUT as a RestError (the SDK's retry policy
+ * retries only RestErrors; a plain Error would fail the whole activity attempt on one slow request),
  * instead of holding a page for hours. The body of a streamed download is not bounded by it: readers
  * resume dropped streams, and activities heartbeat on progress, not on a timer alone.
  */
@@ -63,13 +65,15 @@ export function requestTimeoutDecorator(timeoutInMs: number): RequestDecorator {
       return await next(request);
     } catch (err) {
       if (!timedOut) throw err;
-      throw Object.assign(new Error(`no response within ${timeoutInMs} ms (ETIMEDOUT): ${request.method} request`), {
-        name: 'RequestTimeoutError',
+      throw new RestError(`no response within ${timeoutInMs} ms (ETIMEDOUT): ${request.method} request`, {
         code: 'ETIMEDOUT',
       });
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', forward);
+      // The retry policy sends this same request object again: it must carry the caller's signal, not
+      // this attempt's (aborted) one.
+      request.abortSignal = outer;
     }
   };
 }

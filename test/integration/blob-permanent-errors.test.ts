@@ -139,9 +139,17 @@ describe('permanent errors end the run', () => {
     const hung = new Set<string>();
     try {
       const t0 = Date.now();
-      const r = await fixture.backup(c);
+      const id = uniqueName('wf-hang');
+      const r = await (await start(id, { container: c })).result();
       assert.deepEqual([r.copied, r.failed, r.verified], [6, 0, true]);
       assert.equal(hang.count, 6, 'every first copy request hung');
+      // The storage SDK retried each hung request itself: the page activity never needed a second attempt.
+      const page = await fixture.w.client.workflow.getHandle(`${id}/${r.runKey}/page-0`).fetchHistory();
+      const attempts = (page.events ?? []).flatMap((e) =>
+        e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : [],
+      );
+      assert.ok(attempts.length > 0, 'the page ran activities');
+      assert.deepEqual(new Set(attempts), new Set([1]), 'one attempt per activity');
       console.log(`hung requests: ${hang.count}, run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     } finally {
       delete hooks.backup;
