@@ -1,5 +1,8 @@
 # The azbackup worker image: compiled JavaScript, production dependencies only, non-root.
-FROM node:20-bookworm-slim AS build
+# NODE_VERSION: a supported Node.js line, 24 (default) or 22: docker build --build-arg NODE_VERSION=22 .
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # allowScripts in package.json approves the install scripts of @swc/core, esbuild and protobufjs.
@@ -8,7 +11,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

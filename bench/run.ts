@@ -5,6 +5,7 @@
 //   pipeline  [--input-mib 256]
 //   cosmos    [--documents 5000] [--rss-documents 500] [--rounds 1]   (export vs a bare query loop; RSS at 1x and 10x)
 // A quick run: `npm run bench -- blob --blobs 5000 --rss-small 0 --rss-large 0 --peers rclone --storage memory,disk`.
+import '../src/lib/check-node';
 import { parseArgs } from 'node:util';
 import { blobBench, PEERS, STORAGE_KINDS, type Peer, type StorageKind } from './blob';
 import { cosmosBench } from './cosmos';

@@ -1,6 +1,7 @@
 // `npm run demo`: the whole path on the local stack. Starts Temporal, Azurite, Cosmos, the ADF stand-in
 // and a worker; seeds blobs into the `source` account; runs backupContainer through the Temporal client;
 // prints the counts and where to see the run; stops everything (`-- --keep` leaves it running).
+import '../src/lib/check-node';
 import { Client, Connection } from '@temporalio/client';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 // `npm run dev`: the local stack with state on disk (.azbackup-dev/data) and a worker, until Ctrl-C.
 // Other terminals use the written config: AZBACKUP_CONFIG=.azbackup-dev/data/azbackup.local.yaml
+import '../src/lib/check-node';
 import { join } from 'node:path';
 import { devDataDir } from './dev-dir';
 import { startStack } from './stack';

@@ -1,5 +1,6 @@
 // `npm test`: starts one local stack (random ports, in memory) and bundles the workflows once, then runs
 // every test file with node's test runner against them, and stops the stack whatever happens.
+import '../src/lib/check-node';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `azbackup` command: starts and watches workflows through the Temporal client, and reads catalogs,
 // using the same config file as the worker.
+import '../lib/check-node';
 import { WorkflowFailedError } from '@temporalio/client';
 import { runBackupCommand } from './backup-command';
 import { runLsCommand, runRunsCommand } from './catalog-command';

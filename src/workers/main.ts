@@ -1,6 +1,7 @@
 // The worker process: `npm run worker` (or `node dist/src/workers/main.js`). Config from
 // $AZBACKUP_CONFIG (default ./azbackup.yaml) plus AZBACKUP__* overrides. SIGINT/SIGTERM drain and stop.
 // It installs the process's Temporal runtime (once, first): with `worker.metrics`, with its exporter.
+import '../lib/check-node';
 import { loadConfig } from '../config/load';
 import { installRuntime } from '../metrics/runtime';
 import { createWorker } from './create-worker';

@@ -2,6 +2,7 @@
 // histories (parents, continued runs and one child of each kind) to test/replay/histories/, which the
 // replay test replays against the current bundle. Rerecord after an intended change to workflow code,
 // and say so in the commit: until then a change that would break running workflows fails CI.
+import '../../src/lib/check-node';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
