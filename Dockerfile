@@ -1,4 +1,5 @@
-# The azbackup worker image: compiled JavaScript, production dependencies only, non-root.
+# The azbackup worker image: compiled JavaScript, the prebuilt workflow bundle, production dependencies
+# only, non-root.
 # NODE_VERSION: a supported Node.js line, 24 (default) or 22: docker build --build-arg NODE_VERSION=22 .
 ARG NODE_VERSION=24
 
@@ -9,7 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# npm run bundle compiles and bundles the workflows once (dist/workflow-bundle.js): the worker loads it at start.
+RUN npm run bundle && npm prune --omit=dev
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production

@@ -14,6 +14,8 @@ export interface WorkerProcessOptions {
   /** How long to wait for "polling" in its log (default 120 s). */
   timeoutInMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Run the compiled worker (dist/src/workers/main.js, as the Docker image does) instead of tsx. */
+  compiled?: boolean;
 }
 
 const root = join(__dirname, '..');
@@ -23,7 +25,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const worker = new ManagedProcess({
     name: options.name ?? 'azbackup worker',
     command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'src', 'workers', 'main.ts')],
+    args: options.compiled
+      ? [join(root, 'dist', 'src', 'workers', 'main.js')]
+      : ['--import', 'tsx', join(root, 'src', 'workers', 'main.ts')],
     logFile: options.logFile,
     cwd: root,
     env: {

@@ -1,15 +1,24 @@
 // The worker process: `npm run worker` (or `node dist/src/workers/main.js`). Config from
 // $AZBACKUP_CONFIG (default ./azbackup.yaml) plus AZBACKUP__* overrides. SIGINT/SIGTERM drain and stop.
 // It installs the process's Temporal runtime (once, first): with `worker.metrics`, with its exporter.
+// Compiled, it loads the prebuilt workflow bundle when there is a current one (workflow-source.ts).
 import '../lib/check-node';
 import { loadConfig } from '../config/load';
 import { installRuntime } from '../metrics/runtime';
 import { createWorker } from './create-worker';
+import { workflowSource } from './workflow-source';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   installRuntime(config.worker.metrics);
-  const { worker, metrics, close } = await createWorker({ config });
+  const source = workflowSource();
+  console.log(
+    source.kind === 'prebuilt'
+      ? `azbackup worker using the prebuilt workflow bundle ${source.codePath}`
+      : `azbackup worker bundling its workflows at start (${source.reason})`,
+  );
+  const workflowBundle = source.kind === 'prebuilt' ? { codePath: source.codePath } : undefined;
+  const { worker, metrics, close } = await createWorker({ config, workflowBundle });
   if (metrics) console.log(`azbackup worker metrics on ${metrics.url}`);
   console.log(
     `azbackup worker polling task queue ${JSON.stringify(config.temporal.taskQueue)} on ` +
