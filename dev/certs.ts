@@ -16,14 +16,19 @@ export interface LocalCertificate {
 const VALID_FOR_MS = 365 * 24 * 3600 * 1000;
 const RENEW_BEFORE_MS = 7 * 24 * 3600 * 1000;
 
-/** Returns the certificate kept in `dir`, making a new one when it is missing or about to expire. */
-export async function ensureLocalCertificate(dir: string): Promise<LocalCertificate> {
+/**
+ * Returns the certificate kept in `dir`, making a new one when it is missing, about to expire, or does not
+ * name every one of `hostNames` (beyond localhost and 127.0.0.1: e.g. a compose service's host name).
+ */
+export async function ensureLocalCertificate(dir: string, hostNames: string[] = []): Promise<LocalCertificate> {
   mkdirSync(dir, { recursive: true });
   const certFile = join(dir, 'local-ca.pem');
   const keyFile = join(dir, 'local-ca.key');
   if (existsSync(certFile) && existsSync(keyFile)) {
     const cert = readFileSync(certFile, 'utf8');
-    if (Date.parse(new X509Certificate(cert).validTo) - Date.now() > RENEW_BEFORE_MS) {
+    const x509 = new X509Certificate(cert);
+    const namesAll = hostNames.every((name) => x509.checkHost(name) !== undefined);
+    if (namesAll && Date.parse(x509.validTo) - Date.now() > RENEW_BEFORE_MS) {
       return { certFile, keyFile, cert, key: readFileSync(keyFile, 'utf8') };
     }
   }
@@ -41,6 +46,7 @@ export async function ensureLocalCertificate(dir: string): Promise<LocalCertific
         name: 'subjectAltName',
         altNames: [
           { type: 2, value: 'localhost' },
+          ...hostNames.map((value) => ({ type: 2 as const, value })),
           { type: 7, ip: '127.0.0.1' },
         ],
       },

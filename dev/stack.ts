@@ -210,7 +210,13 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
   }
 }
 
-function localConfig(ports: StackPorts, temporal: RunningTemporal, caFile: string, keyFile: string): ConfigInput {
+/** The azbackup config pointing at a stack (docker-compose.yml's worker config follows its names: a unit test). */
+export function localConfig(
+  ports: StackPorts,
+  temporal: Pick<RunningTemporal, 'address' | 'namespace' | 'uiUrl'>,
+  caFile: string,
+  keyFile: string,
+): ConfigInput {
   return {
     // An encryption key for exports, by name; the material stays in a file of the stack's.
     keys: { local: { source: 'file', path: keyFile } },
