@@ -3,8 +3,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { Config } from '../config/schema';
-import { containerNameProblem } from '../domain/blob-names';
-import { connectionNameProblem, formatProblems, type InputProblem } from '../domain/input-problems';
+import { nameProblems, type NameRefs } from '../config/connection-refs';
+import { formatProblems } from '../domain/input-problems';
 import { UsageError } from './cli-options';
 import { ProgressLine } from './progress-bar';
 import { workflowUrl } from './temporal-client';
@@ -17,11 +17,7 @@ export interface StartCommandOptions<I, R> {
   taskQueue?: string;
   summary: string;
   /** Names in the input, checked before anything starts: connections (by field) must be blob connections of the config. */
-  names?: {
-    /** By flag: a name (a blob connection), or a name and the kind of connection it must be. */
-    connections?: Record<string, string | undefined | { name: string | undefined; kind: string }>;
-    containers?: Record<string, string | undefined>;
-  };
+  names?: NameRefs;
 }
 
 /** The handle, or undefined when a run with that id is still open (the message says how to watch it). */
@@ -80,28 +76,4 @@ export async function waitWithProgress<R, P>(
     await inFlight;
     line.finish();
   }
-}
-
-/** Bad connection and container names, and connections this config does not define. */
-function nameProblems(config: Config, names: NonNullable<StartCommandOptions<unknown, unknown>['names']>) {
-  const problems: InputProblem[] = [];
-  const known = Object.keys(config.connections);
-  for (const [field, given] of Object.entries(names.connections ?? {})) {
-    const { name, kind: wanted } = typeof given === 'object' ? given : { name: given, kind: 'blob' };
-    if (name === undefined) continue;
-    const kind = config.connections[name]?.kind;
-    const message =
-      connectionNameProblem(name) ??
-      (kind === undefined
-        ? `is not a connection of this config (it defines: ${known.join(', ')})`
-        : kind !== wanted
-          ? `is a ${kind} connection; this needs a ${wanted} connection`
-          : undefined);
-    if (message) problems.push({ field, value: name, message });
-  }
-  for (const [field, name] of Object.entries(names.containers ?? {})) {
-    const message = name === undefined ? undefined : containerNameProblem(name);
-    if (message) problems.push({ field, value: name, message });
-  }
-  return problems;
 }
