@@ -1,7 +1,7 @@
 // `azbackup backup` / `azbackup reconcile`: start backupContainer or reconcileContainer (one run per
 // source container at a time, by workflow id).
 import { parseArgs } from 'node:util';
-import type { BackupContainerResult, BackupProgress } from '../workflows/backup-container';
+import type { BackupContainerInput, BackupContainerResult, BackupProgress } from '../workflows/backup-container';
 import { backupContainer } from '../workflows/backup-container';
 import { reconcileContainer } from '../workflows/reconcile-container';
 import { oneOf, optionalNumber, optionalString, requiredString, startOptions } from './cli-options';
@@ -9,29 +9,28 @@ import { backupProgress } from './progress-command';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
-export async function runBackupCommand(args: string[], kind: 'backup' | 'reconcile' = 'backup'): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      source: { type: 'string' },
-      container: { type: 'string' },
-      backup: { type: 'string' },
-      prefix: { type: 'string' },
-      'backup-container': { type: 'string' },
-      mode: { type: 'string' },
-      verify: { type: 'string' },
-      'lease-mode': { type: 'boolean' },
-      'no-snapshot': { type: 'boolean' },
-      'max-requests-per-second': { type: 'string' },
-      ...startOptions,
-    },
-  });
+/** The backup's own flags (without --workflow-id, --task-queue, --wait): also what a schedule is made from. */
+export const backupFlags = {
+  source: { type: 'string' },
+  container: { type: 'string' },
+  backup: { type: 'string' },
+  prefix: { type: 'string' },
+  'backup-container': { type: 'string' },
+  mode: { type: 'string' },
+  verify: { type: 'string' },
+  'lease-mode': { type: 'boolean' },
+  'no-snapshot': { type: 'boolean' },
+  'max-requests-per-second': { type: 'string' },
+} as const;
+
+/** The workflow input the flags describe (a reconcile takes the same, without --mode). */
+export function backupInputFromFlags(values: Record<string, string | boolean | undefined>): BackupContainerInput {
   const prefix = optionalString(values, 'prefix');
   const backupContainerName = optionalString(values, 'backup-container');
   const mode = oneOf(values, 'mode', ['incremental', 'full'] as const);
   const verify = oneOf(values, 'verify', ['md5', 'deep', 'none'] as const);
   const maxRequestsPerSecond = optionalNumber(values, 'max-requests-per-second');
-  const input = {
+  return {
     source: requiredString(values, 'source'),
     container: requiredString(values, 'container'),
     backup: requiredString(values, 'backup'),
@@ -43,6 +42,11 @@ export async function runBackupCommand(args: string[], kind: 'backup' | 'reconci
     ...(values['no-snapshot'] ? { snapshot: false } : {}),
     ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
   };
+}
+
+export async function runBackupCommand(args: string[], kind: 'backup' | 'reconcile' = 'backup'): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...backupFlags, ...startOptions } });
+  const input = backupInputFromFlags(values);
   // The default id makes a second start for the same source fail while the first still runs.
   const workflowId =
     optionalString(values, 'workflow-id') ??

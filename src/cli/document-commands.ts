@@ -43,27 +43,32 @@ const formatBackup = (p: WindowedProgress) =>
 const formatRestore = (p: WindowedRestoreProgress) =>
   `${p.phase} ${p.windows}/${p.plannedWindows} windows, ${p.upserted} documents written, ${p.deleted} removed`;
 
-export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: string[]): Promise<number> {
+/** An export's own flags (without --workflow-id, --task-queue, --wait): also what a schedule is made from. */
+export function documentBackupFlags(kind: DocumentCommandKind) {
   const api = API[kind];
-  const { values } = parseArgs({
-    args,
-    options: {
-      [api.flag]: { type: 'string' },
-      database: { type: 'string' },
-      [api.part]: { type: 'string' },
-      backup: { type: 'string' },
-      'backup-container': { type: 'string' },
-      mode: { type: 'string' },
-      to: { type: 'string' },
-      from: { type: 'string' },
-      until: { type: 'string' },
-      'window-seconds': { type: 'string' },
-      'settle-seconds': { type: 'string' },
-      compression: { type: 'string' },
-      'encryption-key': { type: 'string' },
-      ...startOptions,
-    },
-  });
+  return {
+    [api.flag]: { type: 'string' },
+    database: { type: 'string' },
+    [api.part]: { type: 'string' },
+    backup: { type: 'string' },
+    'backup-container': { type: 'string' },
+    mode: { type: 'string' },
+    to: { type: 'string' },
+    from: { type: 'string' },
+    until: { type: 'string' },
+    'window-seconds': { type: 'string' },
+    'settle-seconds': { type: 'string' },
+    compression: { type: 'string' },
+    'encryption-key': { type: 'string' },
+  } as const;
+}
+
+/** The workflow input the flags describe, its source fields named as this API names them. */
+export function documentBackupInputFromFlags(
+  kind: DocumentCommandKind,
+  values: Record<string, string | boolean | undefined>,
+): Record<string, unknown> {
+  const api = API[kind];
   const mode = oneOf(values, 'mode', EXPORT_MODES);
   const target = mode === 'replica' ? parseAddress(requiredString(values, 'to'), '--to') : undefined;
   const input = {
@@ -81,6 +86,17 @@ export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: 
     compression: oneOf(values, 'compression', COMPRESSIONS),
     encryptionKey: optionalString(values, 'encryption-key'),
   };
+  return JSON.parse(JSON.stringify(input)) as Record<string, unknown>; // without the undefined fields
+}
+
+export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: string[]): Promise<number> {
+  const api = API[kind];
+  const { values } = parseArgs({ args, options: { ...documentBackupFlags(kind), ...startOptions } });
+  const input = documentBackupInputFromFlags(kind, values);
+  const mode = input.mode as string | undefined;
+  const target = input.target as DocumentAddress | undefined;
+  const backup = input.backup as string | undefined;
+  const backupContainer = input.backupContainer as string | undefined;
   const named = values as Record<string, string | boolean | undefined>;
   const source = `${named[api.flag]}/${named.database}/${named[api.part]}`;
   return withClient(async (client, config) => {
@@ -95,10 +111,10 @@ export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: 
       names: {
         connections: {
           [`--${api.flag}`]: { name: named[api.flag] as string, kind: api.flag },
-          '--backup': input.backup,
+          '--backup': backup,
           '--to (connection)': target && { name: target.connection, kind: api.flag },
         },
-        containers: { '--backup-container': input.backupContainer },
+        containers: { '--backup-container': backupContainer },
       },
     });
     if (!handle) return 4;

@@ -4,6 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
+import type { Config } from '../config/schema';
 import { restoreDrill, type RestoreDrillInput, type RestoreDrillResult } from '../workflows/restore-drill';
 import {
   catalogLocation,
@@ -16,19 +17,18 @@ import {
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
-export async function runDrillCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...catalogLocationOptions,
-      ...startOptions,
-      count: { type: 'string' },
-      percent: { type: 'string' },
-      seed: { type: 'string' },
-      'keep-scratch': { type: 'boolean' },
-    },
-  });
-  const location = catalogLocation(values, loadConfig());
+/** The drill's own flags (without --workflow-id, --task-queue, --wait): also what a schedule is made from. */
+export const drillFlags = {
+  ...catalogLocationOptions,
+  count: { type: 'string' },
+  percent: { type: 'string' },
+  seed: { type: 'string' },
+  'keep-scratch': { type: 'boolean' },
+} as const;
+
+/** The workflow input the flags describe; a --source is resolved to its account through the config. */
+export function drillInputFromFlags(values: Record<string, string | boolean | undefined>, config: Config) {
+  const location = catalogLocation(values, config);
   const input: RestoreDrillInput = {
     backup: location.backup,
     backupContainer: location.backupContainer,
@@ -40,8 +40,15 @@ export async function runDrillCommand(args: string[]): Promise<number> {
     },
     // With the source connection named, unchanged blobs are also compared with the live source.
     liveSource: location.sourceConnection,
-    keepScratch: values['keep-scratch'],
+    keepScratch: values['keep-scratch'] as boolean | undefined,
   };
+  return JSON.parse(JSON.stringify(input)) as RestoreDrillInput; // without the undefined fields
+}
+
+export async function runDrillCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...drillFlags, ...startOptions } });
+  const input = drillInputFromFlags(values, loadConfig());
+  const location = { source: input.source };
   const { account, container } = location.source;
   return withClient(async (client, config) => {
     const handle = await startWorkflow(client, config, {

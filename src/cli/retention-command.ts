@@ -2,6 +2,7 @@
 // copies after a grace period, optionally prune azbackup's source snapshots). One per source at a time.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
+import type { Config } from '../config/schema';
 import type { RetentionPolicy } from '../domain/retention-policy';
 import { applyRetention, type ApplyRetentionInput, type ApplyRetentionResult } from '../workflows/apply-retention';
 import {
@@ -24,23 +25,24 @@ const KEEP_FLAGS = {
   'keep-yearly': 'keepYearly',
 } as const;
 
-export async function runRetentionCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...catalogLocationOptions,
-      ...startOptions,
-      ...Object.fromEntries(Object.keys(KEEP_FLAGS).map((f) => [f, { type: 'string' }] as const)),
-      'keep-within': { type: 'string' },
-      'prune-snapshots': { type: 'boolean' },
-      'snapshot-max-age-days': { type: 'string' },
-      'snapshot-keep-newest': { type: 'string' },
-      'grace-period-minutes': { type: 'string' },
-      'grace-period-seconds': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-    },
-  });
-  const location = catalogLocation(values, loadConfig());
+/** Retention's own flags (without --workflow-id, --task-queue, --wait): also what a schedule is made from. */
+export const retentionFlags = {
+  ...catalogLocationOptions,
+  ...Object.fromEntries(Object.keys(KEEP_FLAGS).map((f) => [f, { type: 'string' }] as const)),
+  'keep-within': { type: 'string' },
+  'prune-snapshots': { type: 'boolean' },
+  'snapshot-max-age-days': { type: 'string' },
+  'snapshot-keep-newest': { type: 'string' },
+  'grace-period-minutes': { type: 'string' },
+  'grace-period-seconds': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The workflow input the flags describe; a --source is resolved to its account through the config. */
+export function retentionInputFromFlags(values: Values, config: Config): ApplyRetentionInput {
+  const location = catalogLocation(values, config);
   const policy: RetentionPolicy = { keepWithin: optionalString(values, 'keep-within') };
   for (const [flag, field] of Object.entries(KEEP_FLAGS)) policy[field] = optionalInteger(values, flag);
   let sourceSnapshots: ApplyRetentionInput['sourceSnapshots'];
@@ -58,15 +60,23 @@ export async function runRetentionCommand(args: string[]): Promise<number> {
   if (graceMinutes !== undefined && graceSeconds !== undefined)
     throw new UsageError('give --grace-period-minutes or --grace-period-seconds, not both');
   const grace = graceSeconds !== undefined ? graceSeconds * 1000 : graceMinutes && graceMinutes * 60_000;
-  const input: ApplyRetentionInput = {
-    backup: location.backup,
-    backupContainer: location.backupContainer,
-    source: location.source,
-    policy,
-    sourceSnapshots,
-    gracePeriodMs: grace,
-    dryRun: values['dry-run'],
-  };
+  return JSON.parse(
+    JSON.stringify({
+      backup: location.backup,
+      backupContainer: location.backupContainer,
+      source: location.source,
+      policy,
+      sourceSnapshots,
+      gracePeriodMs: grace,
+      dryRun: values['dry-run'],
+    }),
+  ) as ApplyRetentionInput; // without the undefined fields, as a schedule stores it
+}
+
+export async function runRetentionCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...retentionFlags, ...startOptions } });
+  const input = retentionInputFromFlags(values as Values, loadConfig());
+  const location = { source: input.source };
   const { account, container } = location.source;
   return withClient(async (client, config) => {
     const handle = await startWorkflow(client, config, {
