@@ -3,13 +3,23 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { scheduleProblems } from '../schedules/definition';
 import { configSchema, type Config } from './schema';
 
 /** `AZBACKUP__connections__source__accountKey=...` sets connections.source.accountKey. */
 export const ENV_OVERRIDE_PREFIX = 'AZBACKUP__';
 export const CONFIG_FILE_ENV = 'AZBACKUP_CONFIG';
 
-const SECRET_FIELDS = new Set(['connectionString', 'accountKey', 'sasToken', 'key', 'token', 'clientSecret']);
+// encryptionKey names a key, but a key pasted there by mistake must not be printed either.
+const SECRET_FIELDS = new Set([
+  'connectionString',
+  'accountKey',
+  'sasToken',
+  'key',
+  'token',
+  'clientSecret',
+  'encryptionKey',
+]);
 
 export interface ConfigProblem {
   path: string;
@@ -68,11 +78,32 @@ export function parseConfig(raw: unknown, options: { source?: string; env?: Node
   const source = options.source ?? '(inline)';
   const { document, origins } = applyEnvOverrides(raw, options.env ?? {});
   const result = configSchema.safeParse(document);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    source,
-    result.error.issues.map((issue) => toProblem(issue, document, origins)),
-  );
+  // Checked here, not in the schema: zod skips cross-field checks when another part is broken.
+  const schedules = scheduleConfigProblems(document, origins);
+  if (result.success && schedules.length === 0) return result.data;
+  const problems = result.success ? [] : result.error.issues.map((issue) => toProblem(issue, document, origins));
+  throw new ConfigError(source, [...problems, ...schedules]);
+}
+
+/** Each declared schedule checked as `schedule create` checks one, against the document's connections. */
+function scheduleConfigProblems(document: unknown, origins: Map<string, string>): ConfigProblem[] {
+  const doc = (typeof document === 'object' && document !== null ? document : {}) as Record<string, unknown>;
+  const declared = doc.schedules;
+  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) return [];
+  const connections = (
+    typeof doc.connections === 'object' && doc.connections !== null ? doc.connections : {}
+  ) as Config['connections'];
+  const problems: ConfigProblem[] = [];
+  for (const [id, definition] of Object.entries(declared)) {
+    if (typeof definition !== 'object' || definition === null) continue; // the schema names it
+    for (const p of scheduleProblems(id, definition, { connections })) {
+      const path = ['schedules', id, ...(p.field === 'id' ? [] : p.field.split('.'))];
+      const dotted = path.join('.');
+      const value = p.field === 'id' ? JSON.stringify(id) : describeValue(path, p.value);
+      problems.push({ path: dotted, value, message: p.message, fromEnv: origins.get(dotted) });
+    }
+  }
+  return problems;
 }
 
 function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): { document: unknown; origins: Map<string, string> } {
