@@ -18,6 +18,7 @@ import {
 import { runProgressCommand } from './progress-command';
 import { runRestoreCommand } from './restore-command';
 import { runRetentionCommand } from './retention-command';
+import { runScheduleCommand } from './schedule-command';
 
 const SOURCE = `--backup B (--source S | --account A) --container C [--source-prefix P] [--backup-container X]`;
 const START = `[--workflow-id ID] [--task-queue Q] [--wait]`;
@@ -57,7 +58,15 @@ const USAGE = `usage:
                                              create or update azbackup's Data Factory pipelines (idempotent)
   azbackup drill ${SOURCE}
                  [--count N | --percent P] [--seed S] [--keep-scratch] ${START}
-                                             restore a random sample into a scratch container and compare`;
+                                             restore a random sample into a scratch container and compare
+  azbackup schedule create ID (--every 6h | --cron "0 2 * * *" | --at 02:00) [--timezone TZ] [--jitter 5m]
+                  [--overlap skip|buffer-one] [--catchup-window 10m] [--no-pause-on-failure] [--note TEXT] [--paused]
+                  [--task-queue Q] (backup|reconcile|retention|drill|backup cosmos|backup mongo <its flags>
+                  | --kind backup|reconcile|retention|drill|scrub|cosmos|mongo --input JSON)
+  azbackup schedule list [--json] | describe ID [--json] | pause|unpause ID [--note TEXT] | delete ID
+  azbackup schedule trigger ID [--overlap skip|buffer-one] | backfill ID --from ISO --to ISO [--overlap …]
+  azbackup schedule apply [--dry-run] [--prune]
+                                             make the schedules: section of the config real`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -86,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
       return runDrillCommand(rest);
     case 'adf':
       return runAdfCommand(rest);
+    case 'schedule':
+      return runScheduleCommand(rest);
     case undefined:
     case '-h':
     case '--help':
