@@ -1,7 +1,10 @@
 // Schedule definitions without I/O: timing lines, the kinds table, every problem named by its field,
 // normalisation and what counts as a change, and the config's `schedules:` section.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import {
@@ -206,5 +209,18 @@ describe("the config's schedules section", () => {
         return true;
       },
     );
+  });
+});
+
+describe("the README's schedules", () => {
+  it('the declared schedules in the README are a valid config section', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.startsWith('schedules:'));
+    assert.ok(block, 'no yaml block starting with schedules: in README.md');
+    const parsed = parseConfig({ connections: config.connections, ...(parseYaml(block) as object) });
+    assert.deepEqual(Object.keys(parsed.schedules), ['photos-6h', 'photos-drill']);
+    assert.equal(parsed.schedules['photos-drill']!.at, '04:00');
   });
 });
