@@ -8,7 +8,7 @@ export function runConfigCheck(): number {
   );
   for (const [name, connection] of Object.entries(config.connections))
     console.log(`  connection ${name}: ${connection.kind}`);
-  for (const [id, schedule] of Object.entries(config.schedules))
+  for (const [id, schedule] of Object.entries(config.schedules ?? {}))
     console.log(`  schedule ${id}: ${String(schedule.kind)} (azbackup schedule apply makes it)`);
   return 0;
 }

@@ -178,7 +178,7 @@ export const configSchema = z
     /** Encryption keys by name (exports name one; the material stays with the worker). */
     keys: keysConfigSchema.default({}),
     /** Schedules kept in version control, made real by `azbackup schedule apply`; checked in parseConfig (src/schedules). */
-    schedules: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    schedules: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
     connections: z.record(
       z.string().regex(CONNECTION_NAME, {
         error: 'connection names are lowercase letters, digits and dashes, starting with a letter',

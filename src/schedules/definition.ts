@@ -182,5 +182,5 @@ function sortKeys(v: unknown): unknown {
 
 /** The config's declared schedules (already checked by parseConfig). */
 export function declaredSchedules(config: Config): Record<string, ScheduleDefinition> {
-  return config.schedules as unknown as Record<string, ScheduleDefinition>;
+  return (config.schedules ?? {}) as unknown as Record<string, ScheduleDefinition>;
 }
