@@ -15,7 +15,7 @@ import { deployPipelines, type DeployPipelinesResult } from '../adf/deploy';
 import { deploySettings, type AdfDeployConnections } from '../adf/deploy-settings';
 import { AdfFailureType, AdfRequestError, AdfRunEndedError } from '../adf/errors';
 import { runAdfPipelineInputProblems, type RunAdfPipelineInput } from '../adf/run-input';
-import { runPipeline, type AdfRunResult } from '../adf/run-pipeline';
+import { requirePipeline, runPipeline, type AdfRunResult } from '../adf/run-pipeline';
 import type { ConnectionRegistry } from '../storage/connections';
 import { FailureType } from './failures';
 import { connectionFor, defineActivity } from './toolkit';
@@ -82,6 +82,24 @@ export function createAdfActivities(connections: ConnectionRegistry, options: Ad
       },
     ),
   };
+}
+
+/**
+ * A preflight for workflows that will run a pipeline: the `adf` connection (named by input field `field`)
+ * is configured as a factory and the pipeline is deployed there, or a non-retryable failure says how to fix it.
+ */
+export async function requireAdfPipeline(
+  connections: ConnectionRegistry,
+  adf: string,
+  pipeline: string,
+  options: { field: string; abortSignal?: AbortSignal },
+): Promise<void> {
+  const target = connectionFor(options.field, () => connections.dataFactory(adf));
+  try {
+    await requirePipeline(target, pipeline, { abortSignal: options.abortSignal });
+  } catch (err) {
+    throw adfFailure(err);
+  }
 }
 
 function rejectProblems(problems: InputProblem[]): void {

@@ -17,6 +17,8 @@ import { objectExtension, writeWindowObject } from '../exports/window-object';
 import type { KeyResolver } from '../pipeline/key-ring';
 import type { ConnectionRegistry } from '../storage/connections';
 import { openStore, type StoreAddress } from './document-stores';
+import { requireAdfPipeline } from './adf';
+import { windowPipeline } from '../adf/pipelines';
 import { defineActivity, type ActivityTools } from './toolkit';
 
 export interface PrepareExportInput {
@@ -29,6 +31,8 @@ export interface PrepareExportInput {
   /** Replica mode: where the documents go. */
   target?: StoreAddress;
   encryptionKey?: string;
+  /** Mode adf: the factory that moves the windows; its pipeline must be deployed there. */
+  adf?: string;
 }
 
 export interface PrepareExportResult {
@@ -56,6 +60,8 @@ export interface ExportWindowInput {
   compression: Compression;
   gzipLevel?: number;
   encryptionKey?: string;
+  /** The window is moved by a Data Factory run (to a staging object the worker adopts), not read by the worker. */
+  adf?: { connection: string; pollEveryMs?: number };
 }
 
 export interface ReplicateWindowInput {
@@ -95,6 +101,11 @@ export function createExportActivities({ connections, keys }: ExportActivityDepe
               `(connection ${JSON.stringify(input.source.connection)})`,
           );
         if (input.encryptionKey) await keys.resolve(input.encryptionKey, { abortSignal: signal });
+        if (input.adf)
+          await requireAdfPipeline(connections, input.adf, windowPipeline(input.kind), {
+            field: 'adf',
+            abortSignal: signal,
+          });
         const target = input.target ? store(input.kind, input.target, 'target.connection') : undefined;
         if (target && sameLocation(target, source))
           throw new InvalidInputError('target', 'target: is the source itself; replicate into another container');

@@ -4,6 +4,8 @@
 import type { KeyResolver } from '../pipeline/key-ring';
 import type { ConnectionRegistry } from '../storage/connections';
 import { createAdfActivities } from './adf';
+import { createAdfPageActivities } from './adf-page';
+import { createAdfWindowActivities } from './adf-window';
 import { createBackupPageActivities, type BackupPageOptions } from './backup-page';
 import { createCommitActivities } from './commit';
 import { createDrillActivities } from './drill';
@@ -31,6 +33,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPreflightActivities(deps.connections),
     ...createInventoryActivities(deps.connections),
     ...createBackupPageActivities(deps.connections, deps.backupPage),
+    ...createAdfPageActivities(deps.connections, deps.backupPage),
     ...createCommitActivities(deps.connections),
     ...createRestoreActivities(deps.connections),
     ...createRetentionActivities(deps.connections),
@@ -42,6 +45,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createExportActivities(deps),
     ...createExportRestoreActivities(deps),
     ...createAdfActivities(deps.connections),
+    ...createAdfWindowActivities(deps.connections, deps.keys),
   };
 }
 
@@ -55,3 +59,4 @@ export type { ScrubPageInput, ScrubPlan } from './scrub';
 export type { ExportWindowInput, PrepareExportResult, ReplicateWindowInput } from './exports';
 export type { ExportRestorePlan, RestoreWindowResult } from './export-restore';
 export type { AdfRunResult, DeployAdfPipelinesInput, RunAdfPipelineInput } from './adf';
+export type { AdfPagePlan } from './adf-page';

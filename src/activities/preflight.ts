@@ -1,11 +1,13 @@
 // Preflight of a backup: resolve the named connections and check the source container exists,
 // all before the first write, so a typo fails with a clear message and leaves nothing behind.
+import { ADF_PIPELINES } from '../adf/pipelines';
 import { CatalogStore } from '../catalog/store';
 import { sameAccount } from '../domain/account-url';
 import { catalogScope } from '../domain/catalog-layout';
 import { InvalidInputError, NotFoundError } from '../domain/failures';
 import type { ConnectionRegistry } from '../storage/connections';
 import { unlessNotFound } from '../storage/errors';
+import { requireAdfPipeline } from './adf';
 import { defineActivity } from './toolkit';
 
 export interface PrepareBackupInput {
@@ -16,6 +18,8 @@ export interface PrepareBackupInput {
   backupContainer: string;
   /** The run's request cap: the preflight's requests count against it like every other. */
   maxRequestsPerSecond?: number;
+  /** The factory that moves large pages: it must be configured, with azbackup's copy pipeline deployed. */
+  adf?: string;
 }
 
 export interface PrepareBackupResult {
@@ -31,7 +35,7 @@ export function createPreflightActivities(connections: ConnectionRegistry) {
   return {
     prepareBackup: defineActivity(
       connections,
-      async (input: PrepareBackupInput, { blob }): Promise<PrepareBackupResult> => {
+      async (input: PrepareBackupInput, { blob, signal }): Promise<PrepareBackupResult> => {
         const cap = { maxRequestsPerSecond: input.maxRequestsPerSecond };
         const source = blob(input.source, 'source', cap);
         const backup = blob(input.backup, 'backup', cap);
@@ -50,6 +54,11 @@ export function createPreflightActivities(connections: ConnectionRegistry) {
               `(connection ${JSON.stringify(input.source)})`,
           );
         }
+        if (input.adf)
+          await requireAdfPipeline(connections, input.adf, ADF_PIPELINES.copyBlobs, {
+            field: 'adf',
+            abortSignal: signal,
+          });
         // The only write of the preflight, after every check has passed.
         const target = backup.service.getContainerClient(input.backupContainer);
         await target.createIfNotExists();

@@ -10,6 +10,11 @@ export const ADF_PIPELINES = {
 } as const;
 export type AdfPipelineName = (typeof ADF_PIPELINES)[keyof typeof ADF_PIPELINES];
 
+/** The pipeline that exports one window of a document source. */
+export function windowPipeline(kind: 'cosmos-sql' | 'mongo'): AdfPipelineName {
+  return kind === 'mongo' ? ADF_PIPELINES.mongoWindow : ADF_PIPELINES.cosmosWindow;
+}
+
 /** Most entries one copy-blobs list may hold: the Lookup activity that reads it returns at most 5,000 rows. */
 export const MAX_COPY_LIST_ENTRIES = 5000;
 

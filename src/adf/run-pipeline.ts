@@ -127,6 +127,16 @@ export async function runPipeline(
   }
 }
 
+/** The pipeline must exist in the factory (a preflight before anything is written for it). */
+export async function requirePipeline(target: DataFactoryTarget, pipeline: string, retry: ArmRetryOptions = {}) {
+  const { client, resourceGroup, factoryName } = target;
+  await armCall(
+    `get of pipeline ${pipeline}`,
+    () => client.pipelines.get(resourceGroup, factoryName, pipeline, { abortSignal: retry.abortSignal }),
+    retry,
+  );
+}
+
 /** The pipeline must exist, and the parameters must be the ones it declares (nothing is started otherwise). */
 async function checkParameters(target: DataFactoryTarget, request: PipelineRunRequest, retry: ArmRetryOptions) {
   const { client, resourceGroup, factoryName } = target;

@@ -214,7 +214,7 @@ export function runLeaseId(runKey: string, blobName: string): string {
 }
 
 /** The newest snapshot of exactly the listed version (same ETag) taken at or after `since`. */
-async function earlierSnapshot(
+export async function earlierSnapshot(
   ctx: ItemContext,
   item: InventoryItem,
   since: Date,

@@ -1,7 +1,7 @@
 // Validation of a backupContainer input that needs no I/O, so the workflow can reject bad input
 // deterministically before its first activity. Connection names are checked by the worker.
 import { blobPrefixProblem, containerNameProblem } from './blob-names';
-import { BACKUP_MODES, VERIFY_MODES } from './choices';
+import { BACKUP_MODES, MOVERS, VERIFY_MODES } from './choices';
 import { MAX_PAGE_SIZE } from './defaults';
 import {
   booleanProblem,
@@ -33,6 +33,10 @@ export interface BackupContainerFields {
   blockBytes?: unknown;
   reconcile?: unknown;
   carry?: unknown;
+  adf?: unknown;
+  mover?: unknown;
+  adfThresholdBytes?: unknown;
+  adfPollEveryMs?: unknown;
 }
 
 /** Where the input comes from: a caller's start, or the workflow continuing as new (which sets `carry`). */
@@ -74,10 +78,33 @@ export function backupContainerInputProblems(
   check('snapshot', f.snapshot, booleanProblem(f.snapshot));
   check('leaseMode', f.leaseMode, booleanProblem(f.leaseMode));
   check('reconcile', f.reconcile, booleanProblem(f.reconcile));
+  adfProblems(f, check);
   if (f.carry !== undefined && !origin.continuedAsNew) {
     check('carry', '(a carry)', 'is set by the workflow itself when it continues as new: leave it out of a start');
   }
   return problems;
+}
+
+/** Data Factory as the mover: a factory named, a mover and threshold that need one, no lease mode. */
+function adfProblems(
+  f: Record<string, unknown>,
+  check: (field: string, value: unknown, message: string | undefined) => void,
+) {
+  if (f.adf !== undefined) check('adf', f.adf, connectionNameProblem(f.adf));
+  check('mover', f.mover, oneOfProblem(f.mover, MOVERS));
+  check('adfThresholdBytes', f.adfThresholdBytes, intRangeProblem(f.adfThresholdBytes, 0, Number.MAX_SAFE_INTEGER));
+  check('adfPollEveryMs', f.adfPollEveryMs, intRangeProblem(f.adfPollEveryMs, 100, 600_000, ' ms'));
+  if (f.adf === undefined) {
+    const needsAdf = "needs adf: the name of the adf connection (a factory with azbackup's pipelines deployed)";
+    if (f.mover === 'adf') check('mover', f.mover, needsAdf);
+    if (f.adfThresholdBytes !== undefined) check('adfThresholdBytes', f.adfThresholdBytes, needsAdf);
+  } else if (f.leaseMode === true) {
+    check(
+      'leaseMode',
+      f.leaseMode,
+      'cannot be used with adf: Data Factory copies without the lease the worker holds; leave one of them out',
+    );
+  }
 }
 
 /** A reconcile is an incremental backup that redoes and rechecks: it takes the same input, less these. */

@@ -75,6 +75,11 @@ export const catalogPaths = {
   /** Copies a page declares before it writes them (garbage collection keeps them); removed at commit. */
   intentsPrefix: (scope: string, key: string) => `${run(scope, key)}intents/`,
   intents: (scope: string, key: string, index: number) => `${run(scope, key)}intents/${index}.txt`,
+  /** Pages moved by Data Factory: the copy list it reads, the plan the worker verifies, ADF's copy log. */
+  adfPrefix: (scope: string, key: string) => `${run(scope, key)}adf/`,
+  adfList: (scope: string, key: string, index: number) => `${run(scope, key)}adf/${pad(index)}/list.json`,
+  adfPlan: (scope: string, key: string, index: number) => `${run(scope, key)}adf/${pad(index)}/plan.ndjson.gz`,
+  adfLog: (scope: string, key: string, index: number) => `${run(scope, key)}adf/${pad(index)}/log`,
   pageReportsPrefix: (scope: string, key: string) => `${run(scope, key)}reports/`,
   pageReport: (scope: string, key: string, index: number) => `${run(scope, key)}reports/${pad(index)}.ndjson.gz`,
   /** The run's skipped and failed items, merged from the page reports at commit. */
@@ -114,6 +119,7 @@ export function runStaging(scope: string, key: string) {
       journals: catalogPaths.journalsPrefix(scope, key),
       intents: catalogPaths.intentsPrefix(scope, key),
       reports: catalogPaths.pageReportsPrefix(scope, key),
+      adf: catalogPaths.adfPrefix(scope, key),
     },
   };
 }
@@ -162,6 +168,8 @@ export const exportPaths = {
   /** A window's exported documents; `ext` says what the chain made of them (.ndjson.gz.enc). */
   object: (scope: string, key: string, index: number, ext: string) =>
     `exports/${scope.slice('catalog/'.length)}/${key}/${pad(index)}${ext}`,
+  /** What a Data Factory run wrote for a window (plain NDJSON), adopted into the window's object and then removed. */
+  adfStaging: (scope: string, key: string, index: number) => `${scope}/runs/${key}/adf/${pad(index)}.ndjson`,
   restorePrefix: (scope: string, key: string) => `${scope}/restores/${key}/`,
   restoreSummary: (scope: string, key: string) => `${scope}/restores/${key}/summary.json`,
 };

@@ -12,6 +12,10 @@ export type RestoreVerifyMode = (typeof RESTORE_VERIFY_MODES)[number];
 export const BACKUP_MODES = ['incremental', 'full'] as const;
 export type BackupMode = (typeof BACKUP_MODES)[number];
 
+/** Who moves a blob backup's bytes: the worker's copy engine, or a Data Factory run per page. */
+export const MOVERS = ['worker', 'adf'] as const;
+export type Mover = (typeof MOVERS)[number];
+
 /** What a restore does with a blob that exists at the target. */
 export const OVERWRITE_POLICIES = ['never', 'ifNewer', 'always'] as const;
 export type OverwritePolicy = (typeof OVERWRITE_POLICIES)[number];

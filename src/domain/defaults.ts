@@ -13,6 +13,8 @@ export const DEFAULT_PAGES_PER_RUN = 200;
 export const MAX_PAGE_SIZE = 5000;
 /** Above this a blob takes the ranged copy path; Copy Blob From URL accepts sources up to 256 MiB. */
 export const DEFAULT_LARGE_BLOB_THRESHOLD_BYTES = 256 * 1024 * 1024;
+/** With an `adf` connection: a page whose changed bytes reach this is moved by Data Factory. */
+export const DEFAULT_ADF_THRESHOLD_BYTES = 1024 * 1024 * 1024;
 /** Retention: the wait between garbage collection's mark and sweep. */
 export const DEFAULT_GRACE_PERIOD_MS = 3600_000;
 /** Retention: a run with no manifest and no write for this long is abandoned. */

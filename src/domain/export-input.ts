@@ -3,7 +3,7 @@
 // chain (compression, key name). Unknown databases, containers and key names are the worker's to find.
 import { containerNameProblem } from './blob-names';
 import { KEY_NAME } from './connection-name';
-import { COMPRESSIONS, EXPORT_MODES, type DocumentKind } from './export-manifest';
+import { COMPRESSIONS, EXPORT_INPUT_MODES, type DocumentKind } from './export-manifest';
 import {
   booleanProblem,
   connectionNameProblem,
@@ -50,7 +50,10 @@ export interface WindowedFieldsContext {
 export function windowedBackupProblems(f: Record<string, unknown>, context: WindowedFieldsContext): InputProblem[] {
   const { problems, check } = problemCollector();
   const mode = f.mode ?? 'export';
-  check('mode', f.mode, oneOfProblem(f.mode, EXPORT_MODES));
+  check('mode', f.mode, oneOfProblem(f.mode, EXPORT_INPUT_MODES));
+  if (mode === 'adf') check('adf', f.adf, connectionNameProblem(f.adf));
+  else if (f.adf !== undefined) check('adf', f.adf, "is for mode 'adf' only");
+  check('adfPollEveryMs', f.adfPollEveryMs, intRangeProblem(f.adfPollEveryMs, 100, 600_000, ' ms'));
   if (mode !== 'replica' || f.backup !== undefined) check('backup', f.backup, connectionNameProblem(f.backup));
   if (f.backupContainer !== undefined)
     check('backupContainer', f.backupContainer, containerNameProblem(f.backupContainer));

@@ -16,6 +16,10 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export const EXPORT_MODES = ['export', 'full', 'replica'] as const;
 export type ExportMode = (typeof EXPORT_MODES)[number];
 
+/** What a start may ask for: a mode, or `adf` (an export whose windows a Data Factory run moves; cataloged as `export`). */
+export const EXPORT_INPUT_MODES = [...EXPORT_MODES, 'adf'] as const;
+export type ExportInputMode = (typeof EXPORT_INPUT_MODES)[number];
+
 export const COMPRESSIONS = ['gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 

@@ -15,7 +15,7 @@ import { addCounts, emptyCounts, type BackupCounts } from '../domain/backup-coun
 import { backupContainerInputProblems } from '../domain/backup-input';
 import { catalogScope, runKey as makeRunKey } from '../domain/catalog-layout';
 import { FailureType } from '../domain/failures';
-import type { BackupMode, VerifyMode } from '../domain/choices';
+import type { BackupMode, Mover, VerifyMode } from '../domain/choices';
 import {
   DEFAULT_BACKUP_CONTAINER,
   DEFAULT_CONCURRENCY,
@@ -60,6 +60,18 @@ export interface BackupContainerInput {
   maxPagesPerRun?: number;
   /** Tuning: block size of the ranged copy path. */
   blockBytes?: number;
+  /**
+   * The `adf` connection of a Data Factory with azbackup's pipelines deployed: pages whose changed bytes
+   * reach `adfThresholdBytes` (default 1 GiB) are moved by an azbackup-copy-blobs run, then verified and
+   * cataloged by the worker like its own copies.
+   */
+  adf?: string;
+  /** worker (default): the worker copies, except pages over the threshold when `adf` is set; adf: every page goes to ADF. */
+  mover?: Mover;
+  /** With `adf`: the changed bytes from which a page goes to Data Factory. */
+  adfThresholdBytes?: number;
+  /** Tuning: how often a Data Factory run is polled (default 15 s). */
+  adfPollEveryMs?: number;
   /** Set by reconcileContainer: redo unverified copies and check that every copy still exists. */
   reconcile?: boolean;
   /** Progress carried across continue-as-new; set by the workflow itself. */
@@ -266,6 +278,7 @@ async function start(
     backup: input.backup,
     backupContainer: backupContainerName,
     maxRequestsPerSecond: input.maxRequestsPerSecond,
+    adf: input.adf,
   });
   return { ...prepared, runKey: makeRunKey(startedAtMs, firstRunId), startedAtMs };
 }
@@ -295,6 +308,13 @@ function pageTemplateFor(
     blockBytes: input.blockBytes,
     redoUnverified: input.reconcile,
     checkCopies: input.reconcile,
+    ...(input.adf
+      ? {
+          adf: input.adf,
+          adfThresholdBytes: input.mover === 'adf' ? 0 : input.adfThresholdBytes,
+          adfPollEveryMs: input.adfPollEveryMs,
+        }
+      : {}),
   };
 }
 

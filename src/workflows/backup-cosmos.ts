@@ -3,7 +3,7 @@
 // time. The fields are Cosmos DB's names; the body is shared with the Mongo API (windowed-backup.ts).
 import { continueAsNew } from '@temporalio/workflow';
 import { documentBackupProblems, documentRestoreProblems } from '../domain/export-input';
-import type { Compression, ExportMode } from '../domain/export-manifest';
+import type { Compression, ExportInputMode } from '../domain/export-manifest';
 import {
   runWindowedBackup,
   type DocumentAddress,
@@ -18,8 +18,16 @@ export interface BackupCosmosContainerInput {
   cosmos: string;
   database: string;
   container: string;
-  /** export (default): `_ts` windows since the last run; full: every document; replica: into `target`. */
-  mode?: ExportMode;
+  /**
+   * export (default): `_ts` windows since the last run; full: every document; replica: into `target`;
+   * adf: an export whose windows a Data Factory run moves (azbackup-cosmos-window), then the worker
+   * compresses, encrypts, hashes and catalogs them exactly like its own export.
+   */
+  mode?: ExportInputMode;
+  /** Mode adf: the `adf` connection of the factory the pipelines were deployed to. */
+  adf?: string;
+  /** Tuning: how often a Data Factory run is polled (default 15 s). */
+  adfPollEveryMs?: number;
   /** Connection name of the backup account: the exported objects and the catalog. */
   backup?: string;
   backupContainer?: string;

@@ -4,7 +4,7 @@
 // each run, never silently dropped. The body is shared with Cosmos DB's NoSQL API (windowed-backup.ts).
 import { continueAsNew } from '@temporalio/workflow';
 import { documentBackupProblems, documentRestoreProblems } from '../domain/export-input';
-import type { Compression, ExportMode } from '../domain/export-manifest';
+import type { Compression, ExportInputMode } from '../domain/export-manifest';
 import {
   runWindowedBackup,
   type DocumentAddress,
@@ -19,8 +19,16 @@ export interface BackupMongoCollectionInput {
   mongo: string;
   database: string;
   collection: string;
-  /** export (default): ObjectId windows since the last run; full: every document; replica: into `target`. */
-  mode?: ExportMode;
+  /**
+   * export (default): ObjectId windows since the last run; full: every document; replica: into `target`;
+   * adf: an export whose windows a Data Factory run moves (azbackup-mongo-window), then the worker
+   * compresses, encrypts, hashes and catalogs them exactly like its own export.
+   */
+  mode?: ExportInputMode;
+  /** Mode adf: the `adf` connection of the factory the pipelines were deployed to. */
+  adf?: string;
+  /** Tuning: how often a Data Factory run is polled (default 15 s). */
+  adfPollEveryMs?: number;
   backup?: string;
   backupContainer?: string;
   /** Replica mode: the collection the documents are upserted into (`container` is its name). */

@@ -1,7 +1,13 @@
 // exportDocumentWindow: the child workflow for one window of a windowed export (Cosmos DB, Mongo): its own
-// history, retries and place in the UI; one activity exports it into the backup account or a replica.
-import { proxyActivities } from '@temporalio/workflow';
+// history, retries and place in the UI; one activity exports it into the backup account or a replica. In
+// mode adf, a Data Factory run exports the window to a staging object and the worker adopts it (the same
+// chain and catalog record as its own export).
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities, ExportWindowInput, ReplicateWindowInput } from '../activities';
+import { windowPipeline } from '../adf/pipelines';
+import { exportPaths } from '../domain/catalog-layout';
+import { mongoWindowFilterJson, objectIdWindow } from '../domain/objectid-windows';
+import { cosmosTsBounds } from '../domain/time-windows';
 import { activityOptions } from './workflow-rules';
 
 export interface ExportDocumentWindowInput {
@@ -17,9 +23,15 @@ export interface WindowCounts {
   sample?: string[];
 }
 
-const { exportWindow, replicateWindow } = proxyActivities<Activities>({
+const { exportWindow, replicateWindow, adoptAdfWindow } = proxyActivities<Activities>({
   ...activityOptions('4 hours'),
   summary: 'export one window',
+});
+// Cancelling the window waits until the Data Factory run is cancelled too.
+const { runAdfPipeline } = proxyActivities<Activities>({
+  ...activityOptions('24 hours'),
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  summary: 'Data Factory run of one window',
 });
 
 export async function exportDocumentWindow(input: ExportDocumentWindowInput): Promise<WindowCounts> {
@@ -27,11 +39,28 @@ export async function exportDocumentWindow(input: ExportDocumentWindowInput): Pr
     const { documents } = await replicateWindow(input.replicate);
     return { documents, plainBytes: 0, storedBytes: 0 };
   }
-  const record = await exportWindow(input.export!);
+  const job = input.export!;
+  const record = job.adf ? await viaDataFactory(job, job.adf) : await exportWindow(job);
   return {
     documents: record.documents,
     plainBytes: record.plain.bytes,
     storedBytes: record.stored?.bytes ?? 0,
     ...(record.outside ? { sample: record.sample } : {}),
   };
+}
+
+async function viaDataFactory(job: ExportWindowInput, adf: NonNullable<ExportWindowInput['adf']>) {
+  const objectPath = `${job.backupContainer}/${exportPaths.adfStaging(job.scope, job.runKey, job.window.index)}`;
+  const { database, container } = job.source;
+  const parameters =
+    job.kind === 'mongo'
+      ? { database, collection: container, filter: mongoWindowFilterJson(objectIdWindow(job.window)), objectPath }
+      : { database, container, ...cosmosTsBounds(job.window), objectPath };
+  const run = await runAdfPipeline({
+    adf: adf.connection,
+    pipeline: windowPipeline(job.kind),
+    parameters,
+    pollEveryMs: adf.pollEveryMs,
+  });
+  return adoptAdfWindow({ ...job, rowsCopied: run.output?.rowsCopied });
 }

@@ -12,7 +12,7 @@ import {
 import type { Activities, PrepareExportResult } from '../activities';
 import { runKey as makeRunKey } from '../domain/catalog-layout';
 import { DEFAULT_BACKUP_CONTAINER, DEFAULT_PAGES_PER_RUN } from '../domain/defaults';
-import type { Compression, DocumentKind, ExportMode } from '../domain/export-manifest';
+import type { Compression, DocumentKind, ExportInputMode, ExportMode } from '../domain/export-manifest';
 import { FailureType } from '../domain/failures';
 import { formatProblems } from '../domain/input-problems';
 import {
@@ -38,7 +38,9 @@ export interface DocumentAddress {
 /** A windowed export as the shared body sees it (the public workflows name their fields per API). */
 export interface WindowedBackupInput {
   source: DocumentAddress;
-  mode?: ExportMode;
+  mode?: ExportInputMode;
+  adf?: string;
+  adfPollEveryMs?: number;
   backup?: string;
   backupContainer?: string;
   target?: DocumentAddress;
@@ -108,7 +110,9 @@ export async function runWindowedBackup(
   restart: (carry: WindowedCarry) => Promise<never>,
 ): Promise<WindowedBackupResult> {
   const info = workflowInfo();
-  const mode = input.mode ?? 'export';
+  // An export Data Factory moves is cataloged as an export: restore reads it like any other.
+  const mode: ExportMode = input.mode === 'adf' ? 'export' : (input.mode ?? 'export');
+  const adf = input.mode === 'adf' ? { connection: input.adf!, pollEveryMs: input.adfPollEveryMs } : undefined;
   const backupContainer = input.backupContainer ?? DEFAULT_BACKUP_CONTAINER;
   const startedAtMs = input.carry?.startedAtMs ?? Date.now();
   const state = {
@@ -153,6 +157,7 @@ export async function runWindowedBackup(
           backupContainer,
           target: input.target,
           encryptionKey: input.encryptionKey,
+          adf: adf?.connection,
         }));
       if (!input.carry) describeRun({ source: describe(prepared.account) });
       const windowSeconds = input.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
@@ -180,6 +185,7 @@ export async function runWindowedBackup(
                   compression: input.compression ?? 'gzip',
                   gzipLevel: input.gzipLevel,
                   encryptionKey: input.encryptionKey,
+                  ...(adf && pass === 'window' ? { adf } : {}),
                 },
               };
         return executeChild(exportDocumentWindow, {
