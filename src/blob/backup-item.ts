@@ -19,7 +19,7 @@ import { copyVersion, type CopyOptions, type SourceVersion } from './copy';
 import type { InventoryItem } from './listing';
 import { LeasedByAnotherWriter, LeaseLost, withLease, type LeaseTiming } from './lease';
 import { touchCopy } from './touch-copy';
-import { verifyCopy, type Verification } from './verify';
+import { verifyCopy, type KnownCopy, type Verification } from './verify';
 
 export interface ItemContext {
   source: BlobAccount;
@@ -98,7 +98,8 @@ export async function backupItem(ctx: ItemContext, item: InventoryItem): Promise
 
 async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, leaseId?: string): Promise<ItemResult> {
   let version: SourceVersion & { etag: string; lastModified: string; snapshot?: string } = { ...item };
-  let from = base;
+  // The snapshot's own client only where something reads it: the read URL is signed without one.
+  const from = () => (version.snapshot ? base.withSnapshot(version.snapshot) : base);
   if (ctx.snapshot) {
     const earlier = ctx.reuseSnapshotsSince && (await earlierSnapshot(ctx, item, ctx.reuseSnapshotsSince));
     const snap =
@@ -107,16 +108,15 @@ async function copyOne(ctx: ItemContext, base: BlobClient, item: InventoryItem, 
         conditions: leaseId ? { leaseId } : undefined,
         abortSignal: ctx.abortSignal,
       }));
-    from = base.withSnapshot(snap.snapshot!);
     version = {
       ...version,
       snapshot: snap.snapshot,
       etag: normalizeVersion(snap.etag!),
       lastModified: snap.lastModified!.toISOString(),
     };
-    if (version.etag !== item.etag) version = { ...version, ...(await currentProperties(from, ctx.abortSignal)) };
+    if (version.etag !== item.etag) version = { ...version, ...(await currentProperties(from(), ctx.abortSignal)) };
   }
-  const url = await ctx.source.readUrl(from, { abortSignal: ctx.abortSignal });
+  const url = await ctx.source.readUrl(base, { abortSignal: ctx.abortSignal, snapshot: version.snapshot });
   const nameOf = (generation?: string) => copyNameOf(ctx, item.name, version.etag, generation);
   // Named by a version the page could not predict from its listing: declared now, before it is written.
   if (version.etag !== item.etag) await ctx.declareCopies(copyNamesOf(ctx, { ...item, etag: version.etag }));
@@ -183,7 +183,7 @@ export function copyNamesOf(ctx: ItemContext, item: { name: string; etag: string
  */
 async function copyAndVerify(
   ctx: ItemContext,
-  job: { url: string; from: BlobClient; version: SourceVersion; copyName: string; listedEtag?: string },
+  job: { url: string; from: () => BlobClient; version: SourceVersion; copyName: string; listedEtag?: string },
 ): Promise<{ wrote: boolean; check: Verification }> {
   const target = ctx.backupContainer.getBlockBlobClient(job.copyName);
   const copy = () =>
@@ -194,12 +194,21 @@ async function copyAndVerify(
       abortSignal: ctx.abortSignal,
     });
   let copied = await copy();
-  if (!copied.wrote && !(await touchCopy(target, ctx.abortSignal))) copied = await copy();
+  let known: KnownCopy = copied.wrote ? { answerMd5: copied.md5 } : {};
+  if (!copied.wrote) {
+    const props = await touchCopy(target, ctx.abortSignal);
+    if (props) known = { props };
+    else {
+      copied = await copy();
+      known = copied.wrote ? { answerMd5: copied.md5 } : {};
+    }
+  }
   const check = await verifyCopy(
     { blob: job.from, size: job.version.size, md5: job.version.md5 },
     target,
     ctx.verify,
     ctx.abortSignal,
+    known,
   );
   return { wrote: copied.wrote, check };
 }

@@ -42,7 +42,8 @@ export interface CopyOptions {
 }
 
 export type CopyResult =
-  | { wrote: true; path: 'sync' | 'blocks' | 'async' }
+  /** md5: the copy's MD5 as the synchronous copy's answer gives it (only when the source MD5 was sent). */
+  | { wrote: true; path: 'sync' | 'blocks' | 'async'; md5?: string }
   /** exists: a blob was there (absent required); changed: not the version the condition named. */
   | { wrote: false; because: 'exists' | 'changed' };
 
@@ -56,7 +57,7 @@ export async function copyVersion(
   const tier = copyableTier(version.accessTier);
   try {
     if (version.size <= Math.min(options.largeBlobThresholdBytes, MAX_SYNC_COPY_BYTES)) {
-      await target.syncCopyFromURL(sourceUrl, {
+      const answer = await target.syncCopyFromURL(sourceUrl, {
         conditions,
         // The service hashes what it reads from the source and refuses a mismatch (transport integrity).
         sourceContentMD5: md5Bytes(version.md5),
@@ -65,7 +66,8 @@ export async function copyVersion(
         tags: version.tags,
         abortSignal: options.abortSignal,
       });
-      return { wrote: true, path: 'sync' };
+      const md5 = answer.contentMD5?.length ? Buffer.from(answer.contentMD5).toString('base64') : undefined;
+      return { wrote: true, path: 'sync', md5 };
     }
     try {
       await copyInBlocks(sourceUrl, version, target, options, conditions);

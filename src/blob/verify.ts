@@ -21,18 +21,32 @@ export async function md5OfBlob(blob: BlobClient, abortSignal?: AbortSignal, ifM
   return hash.digest('base64');
 }
 
+/**
+ * What is already known of the copy, sparing a read: the MD5 a synchronous copy's answer gave (the
+ * service hashed what it read from the source and checked it against the source MD5 we sent), or the
+ * properties read just before (a reused copy's touch).
+ */
+export type KnownCopy = { answerMd5?: string; props?: BlobGetPropertiesResponse };
+
 export async function verifyCopy(
-  source: { blob: BlobClient; size: number; md5?: string },
+  /** blob: the source, or a way to get its client when it must be read (no MD5 known). */
+  source: { blob: BlobClient | (() => BlobClient); size: number; md5?: string },
   copy: BlobClient,
   mode: VerifyMode,
   abortSignal?: AbortSignal,
+  known: KnownCopy = {},
 ): Promise<Verification> {
   if (mode === 'none') return { ok: true, md5: source.md5 };
-  const props = await copy.getProperties({ abortSignal });
+  if (mode === 'md5' && known.answerMd5 !== undefined && source.md5 !== undefined) {
+    if (known.answerMd5 === source.md5) return { ok: true, md5: source.md5 };
+    return { ok: false, reason: `MD5 mismatch: copy ${known.answerMd5}, source ${source.md5} (the copy's answer)` };
+  }
+  const props = known.props ?? (await copy.getProperties({ abortSignal }));
   if (props.contentLength !== source.size) {
     return { ok: false, reason: `size mismatch: copy has ${props.contentLength} bytes, source ${source.size}` };
   }
-  const sourceMd5 = source.md5 ?? (await md5OfBlob(source.blob, abortSignal));
+  const sourceMd5 =
+    source.md5 ?? (await md5OfBlob(typeof source.blob === 'function' ? source.blob() : source.blob, abortSignal));
   const stored = toBase64(props.contentMD5);
   const copyMd5 = mode === 'deep' || stored === undefined ? await md5OfBlob(copy, abortSignal, props.etag) : stored;
   if (copyMd5 !== sourceMd5) {

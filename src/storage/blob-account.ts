@@ -17,6 +17,8 @@ import { decoratorFactory, type RequestDecorator } from './pipeline-policies';
 
 export interface ReadUrlOptions {
   expiresInMs?: number;
+  /** A snapshot of `blob` to read instead (cheaper than building a client for it with withSnapshot). */
+  snapshot?: string;
   abortSignal?: AbortSignal;
 }
 
@@ -55,23 +57,26 @@ export class BlobAccount {
     const expiresInMs = options.expiresInMs ?? 60 * 60 * 1000;
     const startsOn = new Date(Date.now() - 5 * 60 * 1000); // tolerate clock skew
     const expiresOn = new Date(Date.now() + expiresInMs);
+    const url = new URL(blob.url);
+    const snapshot = options.snapshot ?? url.searchParams.get('snapshot') ?? undefined;
     const values = {
       containerName: blob.containerName,
       blobName: blob.name,
-      snapshotTime: new URL(blob.url).searchParams.get('snapshot') ?? undefined,
-      permissions: BlobSASPermissions.parse('r'),
+      snapshotTime: snapshot,
+      permissions: READ_ONLY,
       startsOn,
       expiresOn,
     };
-    const url = new URL(blob.url);
     if (this.credential instanceof StorageSharedKeyCredential) {
-      return withSas(url, generateBlobSASQueryParameters(values, this.credential).toString());
+      return withSas(url, snapshot, generateBlobSASQueryParameters(values, this.credential).toString());
     }
     if (this.credential) {
       const key = await this.userDelegationKey(expiresOn, options.abortSignal);
-      return withSas(url, generateBlobSASQueryParameters(values, key, this.accountName).toString());
+      return withSas(url, snapshot, generateBlobSASQueryParameters(values, key, this.accountName).toString());
     }
-    return blob.url; // SAS connection: the token is already part of the URL
+    // SAS connection: the token is already part of the URL.
+    if (snapshot) url.searchParams.set('snapshot', snapshot);
+    return url.toString();
   }
 
   private async userDelegationKey(until: Date, abortSignal?: AbortSignal): Promise<UserDelegationKey> {
@@ -84,9 +89,10 @@ export class BlobAccount {
   }
 }
 
-function withSas(url: URL, sas: string): string {
+const READ_ONLY = BlobSASPermissions.parse('r');
+
+function withSas(url: URL, snapshot: string | undefined, sas: string): string {
   // Keep `snapshot=` (if any) and replace any existing SAS parameters.
-  const snapshot = url.searchParams.get('snapshot');
   url.search = snapshot ? `snapshot=${encodeURIComponent(snapshot)}&${sas}` : sas;
   return url.toString();
 }
