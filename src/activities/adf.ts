@@ -49,8 +49,9 @@ export function createAdfActivities(connections: ConnectionRegistry, options: Ad
             pollEveryMs: input.pollEveryMs,
             abortSignal: tools.signal,
             cancelRunOnAbort: () => cancellationDetails()?.cancelRequested ?? false,
-            onRunId: (runId) => tools.heartbeat({ runId }),
-            onStatus: (run) => tools.heartbeat(run),
+            // At once: a retried attempt watches the run these name instead of creating another.
+            onRunId: (runId) => tools.heartbeat({ runId }, { now: true }),
+            onStatus: (run) => tools.heartbeat(run, { now: true }),
             onCancelFailed: (runId, err) =>
               tools.log.warn('Could not cancel the Data Factory run; it may still be going', {
                 runId,
