@@ -13,7 +13,7 @@ import {
 } from '@azure/storage-blob';
 import type { BlobConnectionConfig } from '../config/schema';
 import { parseConnectionString } from '../config/connection-string';
-import { decoratorFactory, type RequestDecorator } from './pipeline-policies';
+import { addDecorators, type RequestDecorator } from './pipeline-policies';
 
 export interface ReadUrlOptions {
   expiresInMs?: number;
@@ -45,8 +45,9 @@ export class BlobAccount {
     const pipeline = newPipeline(credential, {
       retryOptions: { maxTries: 6, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 },
     });
-    for (const decorate of decorators) pipeline.factories.push(decoratorFactory(decorate));
-    return new BlobAccount(connection, new BlobServiceClient(url, pipeline), credential);
+    const service = new BlobServiceClient(url, pipeline);
+    addDecorators(pipeline, decorators);
+    return new BlobAccount(connection, service, credential);
   }
 
   /**

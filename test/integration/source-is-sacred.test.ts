@@ -5,7 +5,7 @@
 // lease acquire/renew/release (never a break), or the delete of a snapshot a backup run's catalog
 // recorded. Anything else (a blob written, a base blob deleted, metadata, tier or tags set, a container
 // created or deleted) fails the test, naming the request. Someone else's snapshot and lease survive.
-import type { WebResource } from '@azure/storage-blob';
+import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
@@ -75,7 +75,7 @@ function describeRequest(r: Recorded): string {
 describe('the source is sacred', () => {
   const recorded: Recorded[] = [];
   let phase = 'setup';
-  const record: RequestDecorator = (request: WebResource, next) => {
+  const record: RequestDecorator = (request: PipelineRequest, next) => {
     recorded.push({
       phase,
       method: request.method,

@@ -1,12 +1,12 @@
 // Fault injection for tests: request decorators on a connection's pipeline that make the real service
 // misbehave in ways Azurite will not by itself (a corrupted copy, a 501 for a supported call).
-import { toHttpHeadersLike } from '@azure/core-http-compat';
-import { createHttpHeaders } from '@azure/core-rest-pipeline';
-import { BlobClient, type BlockBlobClient, type HttpOperationResponse, type WebResource } from '@azure/storage-blob';
+import { createHttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { BlobClient, type BlockBlobClient } from '@azure/storage-blob';
 import type { RequestDecorator } from '../../src/storage/pipeline-policies';
 
-const isCopyFromUrl = (r: WebResource) => r.method === 'PUT' && r.headers.get('x-ms-copy-source') !== undefined;
-const isPutBlockFromUrl = (r: WebResource) => isCopyFromUrl(r) && new URL(r.url).searchParams.get('comp') === 'block';
+const isCopyFromUrl = (r: PipelineRequest) => r.method === 'PUT' && r.headers.get('x-ms-copy-source') !== undefined;
+const isPutBlockFromUrl = (r: PipelineRequest) =>
+  isCopyFromUrl(r) && new URL(r.url).searchParams.get('comp') === 'block';
 
 /** After a successful Copy Blob From URL to a target whose name contains `marker`, damage the copy. */
 export function corruptCopies(
@@ -77,10 +77,8 @@ export function putBlockFromUrlNotImplemented(seen: { count: number }): RequestD
     seen.count++;
     const bodyAsText =
       '<?xml version="1.0" encoding="utf-8"?><Error><Code>NotImplemented</Code><Message>Put Block From URL is not implemented.</Message></Error>';
-    const headers = toHttpHeadersLike(
-      createHttpHeaders({ 'content-type': 'application/xml', 'x-ms-error-code': 'NotImplemented' }),
-    );
-    return { request, status: 501, headers, bodyAsText } as HttpOperationResponse;
+    const headers = createHttpHeaders({ 'content-type': 'application/xml', 'x-ms-error-code': 'NotImplemented' });
+    return { request, status: 501, headers, bodyAsText } satisfies PipelineResponse;
   };
 }
 
@@ -160,7 +158,7 @@ export interface InjectedAnswer {
  * failing service would answer them; later attempts go through. `seen` counts what was injected.
  */
 export function failFirstAttempts(
-  matches: (request: WebResource) => boolean,
+  matches: (request: PipelineRequest) => boolean,
   answers: InjectedAnswer[],
   seen: InjectedAnswer[],
 ): RequestDecorator {
@@ -174,19 +172,17 @@ export function failFirstAttempts(
     if (!answer) return next(request);
     seen.push(answer);
     const bodyAsText = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${answer.code}</Code><Message>${answer.message}</Message></Error>`;
-    const headers = toHttpHeadersLike(
-      createHttpHeaders({ 'content-type': 'application/xml', 'x-ms-error-code': answer.code }),
-    );
-    return { request, status: answer.status, headers, bodyAsText } as HttpOperationResponse;
+    const headers = createHttpHeaders({ 'content-type': 'application/xml', 'x-ms-error-code': answer.code });
+    return { request, status: answer.status, headers, bodyAsText } satisfies PipelineResponse;
   };
 }
 
 /** Copy Blob From URL into a target whose path contains `marker`. */
-export const copyInto = (marker: string) => (r: WebResource) =>
+export const copyInto = (marker: string) => (r: PipelineRequest) =>
   isCopyFromUrl(r) && !new URL(r.url).searchParams.has('comp') && new URL(r.url).pathname.includes(marker);
 
 /** Create Snapshot of a blob whose path contains `marker`. */
-export const snapshotOf = (marker: string) => (r: WebResource) =>
+export const snapshotOf = (marker: string) => (r: PipelineRequest) =>
   r.method === 'PUT' &&
   new URL(r.url).searchParams.get('comp') === 'snapshot' &&
   new URL(r.url).pathname.includes(marker);
