@@ -1,12 +1,7 @@
 // A Cosmos DB (NoSQL API) container as a DocumentStore: windows by `_ts`, bulk upserts back in.
-import {
-  BulkOperationType,
-  type Container,
-  type CosmosClient,
-  type JSONObject,
-  type OperationInput,
-} from '@azure/cosmos';
+import type { Container, CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cosmosSdk } from '../lib/lazy-sdk';
 import { documentAccountName } from '../domain/account-url';
 import { cosmosTsBounds } from '../domain/time-windows';
 import type {
@@ -127,7 +122,7 @@ export class CosmosStore implements DocumentStore {
     for await (const document of documents) {
       const body = withoutSystemProperties(document);
       batch.push({
-        operationType: BulkOperationType.Upsert,
+        operationType: cosmosSdk().BulkOperationType.Upsert,
         resourceBody: body as JSONObject,
         partitionKey: this.partitionValue(body) as string,
       });

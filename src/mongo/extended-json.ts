@@ -3,10 +3,11 @@
 // one JSON form in which every BSON type keeps its type through NDJSON. It only works if the driver does not
 // promote values on the way in: by default it turns Int32, Double and small Longs all into JS numbers, and a
 // restore would write 7.0 back as an int. So every read that feeds an export uses READ_TYPES.
-import { BSON, type Document } from 'mongodb';
+import type { Document } from 'mongodb';
 import type { ExportedDocument } from '../exports/document-store';
+import { mongoSdk } from '../lib/lazy-sdk';
 
-const { EJSON } = BSON;
+const EJSON = () => mongoSdk().BSON.EJSON;
 const CANONICAL = { relaxed: false } as const;
 
 /**
@@ -22,7 +23,7 @@ export const READ_TYPES = {
 
 /** A document read with READ_TYPES, as canonical Extended JSON. */
 export function toExtendedJson(document: Document): ExportedDocument {
-  return EJSON.serialize(document, CANONICAL) as ExportedDocument;
+  return EJSON().serialize(document, CANONICAL) as ExportedDocument;
 }
 
 /**
@@ -30,20 +31,20 @@ export function toExtendedJson(document: Document): ExportedDocument {
  * 7.5 a Double), but only canonical input says which of Int32, Long and Double a whole number was.
  */
 export function fromExtendedJson(document: ExportedDocument): Document {
-  return EJSON.deserialize(document, CANONICAL) as Document;
+  return EJSON().deserialize(document, CANONICAL) as Document;
 }
 
 /** An `_id` (a BSON value) as canonical Extended JSON text: a stable key, and `idOfKey` turns it back. */
 export function idKey(id: unknown): string {
-  return EJSON.stringify(id, CANONICAL);
+  return EJSON().stringify(id, CANONICAL);
 }
 
 /** The `_id` of a key from `idKey`, as a BSON value for a filter. */
 export function idOfKey(key: string): unknown {
-  return EJSON.parse(key, CANONICAL);
+  return EJSON().parse(key, CANONICAL);
 }
 
 /** The key of an exported `_id` (canonical or relaxed Extended JSON): the same text `idKey` gives the stored one. */
 export function exportedIdKey(id: unknown): string {
-  return idKey(EJSON.deserialize({ _id: id }, CANONICAL)._id);
+  return idKey(EJSON().deserialize({ _id: id }, CANONICAL)._id);
 }

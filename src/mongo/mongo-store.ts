@@ -6,16 +6,9 @@
 // by type first), so `readOutsideWindows` yields them for a separate pass. Writes are unordered bulk
 // `replaceOne … upsert` batches: idempotent, so a retried batch or activity is safe. Cosmos DB answers a
 // request over its RU budget with error 16500 (FerretDB never does): only those operations are sent again.
-import {
-  MongoBulkWriteError,
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Document,
-  type Filter,
-  type FindOptions,
-  type MongoClient,
-} from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Document, Filter, FindOptions, MongoClient } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mongoSdk } from '../lib/lazy-sdk';
 import { documentAccountName } from '../domain/account-url';
 import { mongoWindowFilter, objectIdHexOf, objectIdWindow, timeOfObjectId } from '../domain/objectid-windows';
 import type {
@@ -272,7 +265,7 @@ export class MongoStore implements DocumentStore {
 
 /** The operations an unordered insert refused as duplicate keys; undefined when anything else failed. */
 function duplicateIndexes(err: unknown): number[] | undefined {
-  if (!(err instanceof MongoBulkWriteError)) return undefined;
+  if (!(err instanceof mongoSdk().MongoBulkWriteError)) return undefined;
   const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
   if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
   return errors.map((e) => e.index);

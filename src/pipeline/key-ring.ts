@@ -3,12 +3,13 @@
 // KeyConfigError naming the key and where it was looked for; a failed lookup is not cached, so a retry
 // after a transient Key Vault error can succeed.
 import type { TokenCredential } from '@azure/core-auth';
-import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 import { readFile } from 'node:fs/promises';
 import { EncryptionKey } from './encryption-key';
 import { KeyConfigError } from './errors';
 import type { KeysConfig, KeySource } from '../config/key-config';
 import { decodeKeyMaterial } from './key-material';
+import { keyVaultSdk } from '../lib/lazy-sdk';
 
 export interface ResolveKeyOptions {
   abortSignal?: AbortSignal;
@@ -100,7 +101,11 @@ export class KeyRing implements KeyResolver {
     }
     let client = this.secretClients.get(source.vaultUrl);
     if (!client) {
-      client = new SecretClient(source.vaultUrl, this.options.credential, this.options.secretClientOptions);
+      client = new (keyVaultSdk().SecretClient)(
+        source.vaultUrl,
+        this.options.credential,
+        this.options.secretClientOptions,
+      );
       this.secretClients.set(source.vaultUrl, client);
     }
     let value: string | undefined;

@@ -1,7 +1,6 @@
 // One blob storage account reached through a named connection: its service client, plus read URLs
 // for server-side copies from it (short-lived, read-only, one blob), whatever the credential kind.
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import {
   BlobSASPermissions,
   BlobServiceClient,
@@ -13,6 +12,7 @@ import {
 } from '@azure/storage-blob';
 import type { BlobConnectionConfig } from '../config/schema';
 import { parseConnectionString } from '../config/connection-string';
+import { identitySdk } from '../lib/lazy-sdk';
 import { addDecorators, type RequestDecorator } from './pipeline-policies';
 
 export interface ReadUrlOptions {
@@ -124,5 +124,5 @@ function endpointAndCredential(
     return { url: endpoint, credential: new StorageSharedKeyCredential(config.accountName, config.accountKey) };
   }
   if (config.sasToken) return { url: `${endpoint}?${config.sasToken.replace(/^\?/, '')}`, credential: undefined };
-  return { url: endpoint, credential: new DefaultAzureCredential() };
+  return { url: endpoint, credential: new (identitySdk().DefaultAzureCredential)() };
 }

@@ -1,9 +1,10 @@
 // The connection registry: the worker's only way from a connection name (what workflows carry) to
 // a client with credentials (what never leaves the worker). Clients are built once and reused.
 import type { CosmosClient } from '@azure/cosmos';
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import type { BlobConnectionConfig, Config, ConnectionConfig } from '../config/schema';
 import { accountEndpoint } from '../domain/account-url';
+import { mongoSdk } from '../lib/lazy-sdk';
 import { BlobAccount, blobEndpoint } from './blob-account';
 import { createCosmosClient } from './cosmos';
 import { createDataFactoryClient, type DataFactoryTarget } from './data-factory';
@@ -102,7 +103,7 @@ export class ConnectionRegistry {
     if (!client) {
       const config = this.describe(name);
       if (config.kind !== 'mongo') throw new WrongConnectionKindError(name, 'mongo', config.kind);
-      client = new MongoClient(config.connectionString, { appName: 'azbackup' });
+      client = new (mongoSdk().MongoClient)(config.connectionString, { appName: 'azbackup' });
       this.mongoClients.set(name, client);
     }
     return client;

@@ -2,9 +2,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
 import { createActivities, type ActivityDependencies } from '../activities';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { Config } from '../config/schema';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../metrics/endpoint';
+import { identitySdk } from '../lib/lazy-sdk';
 import { KeyRing } from '../pipeline/key-ring';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../storage/connections';
 import { assertSearchAttributesRegistered } from './search-attributes-check';
@@ -70,5 +70,5 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
 /** The configured keys; Key Vault ones are read with DefaultAzureCredential (managed identity in Azure). */
 export function keyRingOf(config: Config): KeyRing {
   const vault = Object.values(config.keys).some((k) => k.source === 'keyvault');
-  return new KeyRing(config.keys, vault ? { credential: new DefaultAzureCredential() } : {});
+  return new KeyRing(config.keys, vault ? { credential: new (identitySdk().DefaultAzureCredential)() } : {});
 }
