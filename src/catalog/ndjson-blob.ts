@@ -28,13 +28,37 @@ export async function writeNdjson(
   );
   // Catalog files are written on every run and read rarely: speed over ratio.
   const gzipped = lines.pipe(createGzip({ level: 1 }));
-  await blob.uploadStream(gzipped, 4 * 1024 * 1024, 2, {
+  const upload = {
     blobHTTPHeaders: NDJSON_GZIP_HEADERS,
     metadata: options.metadata,
     conditions: options.createOnly ? { ifNoneMatch: '*' } : undefined,
     abortSignal: options.abortSignal,
-  });
+  };
+  // Most catalog files (a page's journal and entries) fit one block: one Put Blob instead of Put Block +
+  // Put Block List. Only a larger file is staged in blocks, streamed on from what was read so far.
+  const chunks = gzipped[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let bytes = 0;
+  while (bytes <= BLOCK_BYTES) {
+    const next = await chunks.next();
+    if (next.done) {
+      const body = Buffer.concat(head);
+      await blob.upload(body, body.length, upload);
+      return;
+    }
+    head.push(next.value);
+    bytes += next.value.length;
+  }
+  const rest = Readable.from(
+    (async function* () {
+      yield* head;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    })(),
+  );
+  await blob.uploadStream(rest, BLOCK_BYTES, 2, upload);
 }
+
+const BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * The records of a gzipped NDJSON blob, streamed. Bytes that are not gzip, a stream cut short inside the
