@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../domain/connection-name';
+import { ACTIVITY_SLOTS, CACHED_WORKFLOWS, HEAP_GROWTH_PERCENT, SOCKETS_PER_ACCOUNT } from './worker-defaults';
 import { parseConnectionString } from './connection-string';
 import { keysConfigSchema } from './key-config';
 
@@ -168,8 +169,15 @@ export const configSchema = z
       .prefault({}),
     worker: z
       .object({
-        maxConcurrentActivityTaskExecutions: positiveInt.default(20),
+        /** Activity slots; default 4 per core. */
+        maxConcurrentActivityTaskExecutions: positiveInt.default(ACTIVITY_SLOTS),
         maxConcurrentWorkflowTaskExecutions: positiveInt.default(20),
+        /** Workflows cached between tasks (an evicted one is replayed when it runs again); default 100. */
+        maxCachedWorkflows: positiveInt.default(CACHED_WORKFLOWS),
+        /** Sockets per storage account (one keep-alive agent per account); default 8 per core. */
+        maxSocketsPerAccount: positiveInt.default(SOCKETS_PER_ACCOUNT),
+        /** V8's heap growth step in percent (--heap-growing-percent), set by the worker process; default 50. */
+        heapGrowthPercent: positiveInt.default(HEAP_GROWTH_PERCENT),
         /** Prometheus metrics on http://host:port/metrics (src/metrics); absent: no endpoint. */
         metrics: metricsConfigSchema.optional(),
       })

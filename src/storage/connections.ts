@@ -9,7 +9,15 @@ import { BlobAccount, blobEndpoint } from './blob-account';
 import { createCosmosClient } from './cosmos';
 import { createDataFactoryClient, type DataFactoryTarget } from './data-factory';
 import { UnknownConnectionError, WrongConnectionKindError } from './errors';
-import { rateLimitDecorator, requestTimeoutDecorator, type RequestDecorator } from './pipeline-policies';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { SOCKETS_PER_ACCOUNT } from '../config/worker-defaults';
+import {
+  agentDecorator,
+  rateLimitDecorator,
+  requestTimeoutDecorator,
+  type RequestDecorator,
+} from './pipeline-policies';
 import { TokenBucket } from './token-bucket';
 
 export interface ConnectionRegistryOptions {
@@ -17,6 +25,8 @@ export interface ConnectionRegistryOptions {
   decorators?: (connection: string) => RequestDecorator[];
   /** Per-try deadline for a storage response to start (default 5 minutes; tests shorten it). */
   requestTimeoutInMs?: number;
+  /** Sockets per storage account, on one keep-alive agent per account (default 8 per core). */
+  maxSocketsPerAccount?: number;
 }
 
 /** Long enough for a 256 MiB Copy Blob From URL on a slow day; short enough that a hang is retried soon. */
@@ -37,6 +47,8 @@ export class ConnectionRegistry {
    * shares it, through whichever connection name (the account counts requests, not our names for it).
    */
   private readonly buckets = new Map<string, TokenBucket>();
+  /** One keep-alive agent per storage account: its socket limit holds across connection names and caps. */
+  private readonly agents = new Map<string, HttpAgent>();
 
   constructor(
     private readonly connections: Config['connections'],
@@ -65,6 +77,7 @@ export class ConnectionRegistry {
         (r): r is number => !!r,
       );
       const decorators = [
+        agentDecorator(this.agent(name, config)),
         ...caps.map((rate) => rateLimitDecorator(this.bucket(accountKey(name, config), rate))),
         // Around what a test injects: an injected hang meets the deadline like a silent service.
         requestTimeoutDecorator(this.options.requestTimeoutInMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
@@ -74,6 +87,18 @@ export class ConnectionRegistry {
       this.blobAccounts.set(key, account);
     }
     return account;
+  }
+
+  private agent(name: string, config: BlobConnectionConfig): HttpAgent {
+    const endpoint = blobEndpoint(name, config);
+    const key = accountKey(name, config);
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const options = { keepAlive: true, maxSockets: this.options.maxSocketsPerAccount ?? SOCKETS_PER_ACCOUNT };
+      agent = endpoint.startsWith('https:') ? new HttpsAgent(options) : new HttpAgent(options);
+      this.agents.set(key, agent);
+    }
+    return agent;
   }
 
   private bucket(account: string, ratePerSecond: number): TokenBucket {
@@ -121,6 +146,7 @@ export class ConnectionRegistry {
   }
 
   close(): void {
+    for (const agent of this.agents.values()) agent.destroy();
     for (const client of this.cosmosClients.values()) client.dispose();
     for (const client of this.mongoClients.values()) void client.close();
   }

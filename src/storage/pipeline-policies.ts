@@ -1,6 +1,7 @@
 // Request-level decorators for storage clients: every request to an account first takes a token from
 // that account's bucket (a cap across all activities of the worker); tests add fault injectors the same way.
 import type {
+  Agent,
   Pipeline as CorePipeline,
   PipelinePolicy,
   PipelineRequest,
@@ -45,6 +46,14 @@ export function addDecorators(pipeline: Pipeline, decorators: RequestDecorator[]
   const core = (pipeline as unknown as { _corePipeline?: CorePipeline })._corePipeline;
   if (!core) throw new Error('the storage SDK built no core pipeline: request decorators cannot be added');
   core.addPolicy(decoratorPolicy(decorators), { afterPhase: 'Retry' });
+}
+
+/** Sends every request through the account's own agent (keep-alive, its socket limit). */
+export function agentDecorator(agent: Agent): RequestDecorator {
+  return (request, next) => {
+    request.agent ??= agent;
+    return next(request);
+  };
 }
 
 export function rateLimitDecorator(bucket: TokenBucket): RequestDecorator {

@@ -36,7 +36,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
   let metrics: MetricsEndpoint | undefined;
   try {
     await assertSearchAttributesRegistered(connection, config.temporal.namespace);
-    const connections = new ConnectionRegistry(config.connections, options.connectionOptions);
+    const connections = new ConnectionRegistry(config.connections, {
+      maxSocketsPerAccount: config.worker.maxSocketsPerAccount,
+      ...options.connectionOptions,
+    });
     if (config.worker.metrics) metrics = await startMetricsEndpoint(config.worker.metrics);
     const worker = await Worker.create({
       connection,
@@ -48,6 +51,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
       activities: createActivities({ connections, keys: keyRingOf(config), backupPage: options.backupPage }),
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
       ...(metrics && { interceptors: { activity: [metrics.interceptor] } }),
     });
     return {

@@ -1,7 +1,7 @@
 // Config validation: every invalid value is rejected with a message naming field, value and what is allowed.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/load';
@@ -24,7 +24,10 @@ describe('config', () => {
     assert.equal(config.temporal.address, '127.0.0.1:7233');
     assert.equal(config.temporal.namespace, 'default');
     assert.equal(config.temporal.taskQueue, 'azbackup');
-    assert.equal(config.worker.maxConcurrentActivityTaskExecutions, 20);
+    // Derived from the cores: 4 activity slots and 8 sockets per account per core.
+    assert.equal(config.worker.maxConcurrentActivityTaskExecutions, 4 * availableParallelism());
+    assert.equal(config.worker.maxSocketsPerAccount, 8 * availableParallelism());
+    assert.deepEqual([config.worker.maxCachedWorkflows, config.worker.heapGrowthPercent], [100, 50]);
   });
 
   const cases: [string, unknown, RegExp][] = [
