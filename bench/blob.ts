@@ -104,7 +104,7 @@ export interface BlobBenchResult {
   ratios: Ratio[];
 }
 
-interface BenchStack {
+export interface BenchStack {
   client: Client;
   config: ConfigInput;
   source: BlobAccount;
@@ -120,7 +120,7 @@ interface BenchStack {
  * On disk, the stack's data (Azurite's blobs and database, Temporal's SQLite file) is removed afterwards;
  * the logs stay.
  */
-async function withFreshStack<T>(
+export async function withFreshStack<T>(
   storage: StorageKind,
   log: (m: string) => void,
   fn: (s: BenchStack) => Promise<T>,

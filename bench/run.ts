@@ -4,15 +4,17 @@
 //             [--storage memory,disk] [--rounds 1]   (rounds: rclone, then rounds × (azbackup, rclone))
 //   pipeline  [--input-mib 256]
 //   cosmos    [--documents 5000] [--rss-documents 500] [--rounds 1]   (export vs a bare query loop; RSS at 1x and 10x)
+//   profile   [--blobs 5000] [--cpu-prof]   (requests per blob by kind, worker CPU per blob, peak RSS)
 // A quick run: `npm run bench -- blob --blobs 5000 --rss-small 0 --rss-large 0 --peers rclone --storage memory,disk`.
 import '../src/lib/check-node';
 import { parseArgs } from 'node:util';
 import { blobBench, PEERS, STORAGE_KINDS, type Peer, type StorageKind } from './blob';
 import { cosmosBench } from './cosmos';
 import { pipelineChainBench } from './pipeline-chain';
+import { profileBench } from './profile';
 import { benchEnvironment, printRatios, writeResults } from './results';
 
-const SUITES = ['blob', 'pipeline', 'cosmos'] as const;
+const SUITES = ['blob', 'pipeline', 'cosmos', 'profile'] as const;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
       'input-mib': { type: 'string', default: '256' },
       documents: { type: 'string', default: '5000' },
       'rss-documents': { type: 'string', default: '500' },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
   const suite = positionals[0] ?? 'blob';
@@ -46,6 +49,11 @@ async function main(): Promise<void> {
     environment.versions.rclone = result.peers.rclone;
     const { ratios, ...rest } = result;
     report(await writeResults('blob', environment, { ratios, ...rest }));
+  } else if (suite === 'profile') {
+    const result = await profileBench({ blobs: count(values.blobs, '--blobs', 1), cpuProf: values['cpu-prof'] });
+    console.log('\nprofile benchmark:');
+    printRatios(result.ratios);
+    report(await writeResults('profile', environment, { ...result }));
   } else if (suite === 'cosmos') {
     const result = await cosmosBench({
       documents: count(values.documents, '--documents', 1),

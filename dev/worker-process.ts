@@ -16,6 +16,10 @@ export interface WorkerProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the compiled worker (dist/src/workers/main.js, as the Docker image does) instead of tsx. */
   compiled?: boolean;
+  /** Another entry point than src/workers/main.ts (the profile benchmark's counting worker). */
+  entry?: string;
+  /** Node flags before the entry (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 const root = join(__dirname, '..');
@@ -25,9 +29,12 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const worker = new ManagedProcess({
     name: options.name ?? 'azbackup worker',
     command: process.execPath,
-    args: options.compiled
-      ? [join(root, 'dist', 'src', 'workers', 'main.js')]
-      : ['--import', 'tsx', join(root, 'src', 'workers', 'main.ts')],
+    args: [
+      ...(options.nodeArgs ?? []),
+      ...(options.compiled
+        ? [join(root, 'dist', 'src', 'workers', 'main.js')]
+        : ['--import', 'tsx', options.entry ?? join(root, 'src', 'workers', 'main.ts')]),
+    ],
     logFile: options.logFile,
     cwd: root,
     env: {
