@@ -112,6 +112,7 @@ export interface BenchStack {
   configFile: string;
   logsDir: string;
   azuritePid: number;
+  temporalPid: number;
 }
 
 /**
@@ -140,6 +141,7 @@ export async function withFreshStack<T>(
       configFile: stack.configFile,
       logsDir: join(dataDir, 'logs'),
       azuritePid: azurite!.pid!,
+      temporalPid: stack.processes().find((p) => p.options.name === 'Temporal dev server')!.pid!,
     });
   } finally {
     await connection.close();

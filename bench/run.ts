@@ -5,6 +5,7 @@
 //   pipeline  [--input-mib 256]
 //   cosmos    [--documents 5000] [--rss-documents 500] [--rounds 1]   (export vs a bare query loop; RSS at 1x and 10x)
 //   profile   [--blobs 5000] [--cpu-prof]   (requests per blob by kind, worker CPU per blob, peak RSS)
+//   scale     [--sizes 20000,200000]   (full, then 1 % changed: throughput, history, payloads, peak RSS)
 // A quick run: `npm run bench -- blob --blobs 5000 --rss-small 0 --rss-large 0 --peers rclone --storage memory,disk`.
 import '../src/lib/check-node';
 import { parseArgs } from 'node:util';
@@ -12,9 +13,10 @@ import { blobBench, PEERS, STORAGE_KINDS, type Peer, type StorageKind } from './
 import { cosmosBench } from './cosmos';
 import { pipelineChainBench } from './pipeline-chain';
 import { profileBench } from './profile';
+import { scaleBench } from './scale';
 import { benchEnvironment, printRatios, writeResults } from './results';
 
-const SUITES = ['blob', 'pipeline', 'cosmos', 'profile'] as const;
+const SUITES = ['blob', 'pipeline', 'cosmos', 'profile', 'scale'] as const;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
       documents: { type: 'string', default: '5000' },
       'rss-documents': { type: 'string', default: '500' },
       'cpu-prof': { type: 'boolean', default: false },
+      sizes: { type: 'string', default: '20000,200000' },
     },
   });
   const suite = positionals[0] ?? 'blob';
@@ -54,6 +57,12 @@ async function main(): Promise<void> {
     console.log('\nprofile benchmark:');
     printRatios(result.ratios);
     report(await writeResults('profile', environment, { ...result }));
+  } else if (suite === 'scale') {
+    const sizes = (values.sizes ?? '').split(',').map((x) => count(x.trim(), '--sizes', 100));
+    const result = await scaleBench({ sizes });
+    console.log('\nscale benchmark:');
+    printRatios(result.ratios);
+    report(await writeResults('scale', environment, { ...result }));
   } else if (suite === 'cosmos') {
     const result = await cosmosBench({
       documents: count(values.documents, '--documents', 1),
