@@ -1,7 +1,8 @@
 // The worker as src/workers/main.ts runs it, plus a count of every storage request it sends, by
 // connection and kind (one decorator per connection, the same place the rate limit sits: every attempt).
-// SIGUSR2 writes the counts so far to $AZBACKUP_REQUEST_COUNTS as JSON; the profile benchmark reads them.
-import { writeFileSync } from 'node:fs';
+// The counts so far are written to $AZBACKUP_REQUEST_COUNTS as JSON every half second; the profile
+// benchmark reads them after a pass.
+import { renameSync, writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import { loadConfig } from '../src/config/load';
@@ -24,7 +25,11 @@ async function main(): Promise<void> {
   const counts: Record<string, number> = {};
   const file = process.env.AZBACKUP_REQUEST_COUNTS;
   if (!file) throw new Error('set AZBACKUP_REQUEST_COUNTS to the file the counts are written to');
-  process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify(counts)));
+  // Written every half second (not on a signal: the Temporal runtime takes SIGUSR2 as a shutdown signal).
+  setInterval(() => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(counts));
+    renameSync(`${file}.tmp`, file); // whole or not at all for the reader
+  }, 500).unref();
   const { worker, close } = await createWorker({
     config,
     connectionOptions: {

@@ -73,7 +73,7 @@ export async function profileBench(options: ProfileOptions): Promise<ProfileResu
         const result = await runBackup(s, id);
         const seconds = (performance.now() - t0) / 1000;
         const workerCpu = cpuSeconds(pid) - cpu;
-        const after = await counts(pid, countsFile);
+        const after = await counts(countsFile);
         const byKind: Record<string, number> = {};
         let requests = 0;
         for (const [kind, n] of Object.entries(after)) {
@@ -178,10 +178,9 @@ function runBackup(s: BenchStack, id: string): Promise<BackupContainerResult> {
   });
 }
 
-/** Asks the counting worker for its counts so far (SIGUSR2) and reads them. */
-async function counts(pid: number, file: string): Promise<Record<string, number>> {
+/** The counting worker's counts once it has written them again (every half second). */
+async function counts(file: string): Promise<Record<string, number>> {
   rmSync(file, { force: true });
-  process.kill(pid, 'SIGUSR2');
   for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
 }
