@@ -13,6 +13,7 @@ import { createDrillScratchActivities } from './drill-scratch';
 import { createExportRestoreActivities } from './export-restore';
 import { createExportActivities } from './exports';
 import { createGarbageActivities } from './garbage';
+import { createPipelineActivities } from './pipeline';
 import { createInventoryActivities } from './inventory';
 import { createPreflightActivities } from './preflight';
 import { createRestoreActivities } from './restore';
@@ -46,6 +47,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createExportRestoreActivities(deps),
     ...createAdfActivities(deps.connections),
     ...createAdfWindowActivities(deps.connections, deps.keys),
+    ...createPipelineActivities(deps),
   };
 }
 

@@ -188,3 +188,14 @@ export const gcPaths = {
 function pad(index: number): string {
   return String(index).padStart(7, '0');
 }
+
+/**
+ * A backup pipeline's store (a `blob` or `file` sink): each named pipeline's catalog (one manifest per
+ * committed run, written after its object) and its objects, named by run key and attempt.
+ */
+export const pipelinePaths = {
+  manifestsPrefix: (name: string) => `catalog/pipeline/${name}/manifests/`,
+  manifest: (name: string, key: string) => `catalog/pipeline/${name}/manifests/${key}.json`,
+  objectsPrefix: (name: string) => `pipelines/${name}/`,
+  object: (name: string, key: string, attempt: number, ext: string) => `pipelines/${name}/${key}-a${attempt}${ext}`,
+};

@@ -10,3 +10,4 @@ export { scrubBackup, scrubBackupPage } from './scrub-backup';
 export { backupCosmosContainer, restoreCosmos } from './backup-cosmos';
 export { exportDocumentWindow } from './export-window';
 export { backupMongoCollection, restoreMongo } from './backup-mongo';
+export { applyPipelineRetention, restorePipelineBackup, runBackupPipeline } from './backup-pipeline';
