@@ -30,8 +30,13 @@ export const commandTarget: TargetPlugin<z.infer<typeof schema>> = {
         bytes += chunk.length;
         if (!child.stdin.write(chunk)) {
           await new Promise<void>((resolve) => {
-            child.stdin.once('drain', resolve);
-            child.once('close', resolve);
+            const done = () => {
+              child.stdin.off('drain', done);
+              child.off('close', done);
+              resolve();
+            };
+            child.stdin.once('drain', done);
+            child.once('close', done);
           });
           if (child.exitCode !== null) break;
         }
