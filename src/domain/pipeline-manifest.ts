@@ -116,6 +116,10 @@ export function pipelineRetentionProblems(
   check('name', input.name, nameProblem(input.name));
   check('sink', input.sink, specProblem(input.sink, true));
   // The blob retention's policy rules, the same for pipeline runs (its other fields are not ours).
-  const policy = retentionInputProblems({ backup: 'x', source: {}, policy: input.policy });
+  const policy = retentionInputProblems({
+    backup: 'pipeline',
+    source: { account: 'pipeline', container: 'pipeline' },
+    policy: input.policy,
+  });
   return [...problems, ...policy.filter((p) => p.field === 'policy' || p.field.startsWith('policy.'))];
 }

@@ -34,6 +34,7 @@ export const commandSource: SourcePlugin<z.infer<typeof schema>> = {
         child.once('error', reject);
         child.once('close', (code) => resolve(code));
       });
+      exited.catch(() => {}); // awaited below; unawaited when the chain fails first
       try {
         for await (const chunk of child.stdout) yield chunk as Buffer;
         const code = await exited;

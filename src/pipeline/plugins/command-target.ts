@@ -22,6 +22,7 @@ export const commandTarget: TargetPlugin<z.infer<typeof schema>> = {
       child.once('error', reject);
       child.once('close', (code) => resolve(code));
     });
+    exited.catch(() => {}); // awaited below, after the stream
     child.stdin.on('error', () => {}); // EPIPE when it exits early: the exit code says why
     let bytes = 0;
     try {
