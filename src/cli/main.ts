@@ -15,6 +15,7 @@ import {
   runDocumentRestoreCommand,
   runDocumentRunsCommand,
 } from './document-commands';
+import { runPipelineCommand } from './pipeline-command';
 import { runProgressCommand } from './progress-command';
 import { runRestoreCommand } from './restore-command';
 import { runRetentionCommand } from './retention-command';
@@ -66,7 +67,15 @@ const USAGE = `usage:
   azbackup schedule list [--json] | describe ID [--json] | pause|unpause ID [--note TEXT] | delete ID
   azbackup schedule trigger ID [--overlap skip|buffer-one] | backfill ID --from ISO --to ISO [--overlap …]
   azbackup schedule apply [--dry-run] [--prune]
-                                             make the schedules: section of the config real`;
+                                             make the schedules: section of the config real
+  azbackup pipeline backup --name N (--dir PATH | -- COMMAND...) [--gzip 1-9|none] [--key NAME]
+                  (--backup B [--backup-container X] | --store-dir PATH) ${START}
+  azbackup pipeline restore --name N (--backup B [--backup-container X] | --store-dir PATH) [--run KEY]
+                  (--to-dir PATH | --verify | -- COMMAND...) ${START}
+  azbackup pipeline retention --name N (--backup B [--backup-container X] | --store-dir PATH)
+                  [--keep-last N] [--keep-daily N] ... [--keep-within 30d] [--dry-run] ${START}
+                                             any source (a directory, a command's output) through gzip and
+                                             AES-256-GCM into a store, and back (README: Backup pipelines)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -97,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
       return runAdfCommand(rest);
     case 'schedule':
       return runScheduleCommand(rest);
+    case 'pipeline':
+      return runPipelineCommand(rest);
     case undefined:
     case '-h':
     case '--help':
