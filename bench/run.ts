@@ -2,7 +2,7 @@
 // same run (never absolute targets), and write them as data to bench/results/<suite>-<date>[-<n>].json.
 //   blob      [--blobs 5000] [--rss-small 10000] [--rss-large 100000] [--peers rclone|none]
 //             [--storage memory,disk] [--rounds 1]   (rounds: rclone, then rounds × (azbackup, rclone))
-//   pipeline  [--input-mib 256]
+//   pipeline  [--input-mib 256]   (the chain per core; directory and stream backups vs tar | gzip | openssl)
 //   cosmos    [--documents 5000] [--rss-documents 500] [--rounds 1]   (export vs a bare query loop; RSS at 1x and 10x)
 //   profile   [--blobs 5000] [--cpu-prof]   (requests per blob by kind, worker CPU per blob, peak RSS)
 //   scale     [--sizes 20000,200000]   (full, then 1 % changed: throughput, history, payloads, peak RSS)
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { blobBench, PEERS, STORAGE_KINDS, type Peer, type StorageKind } from './blob';
 import { cosmosBench } from './cosmos';
 import { pipelineChainBench } from './pipeline-chain';
+import { pipelineFrameworkBench } from './pipeline-framework';
 import { profileBench } from './profile';
 import { scaleBench } from './scale';
 import { benchEnvironment, printRatios, writeResults } from './results';
@@ -74,7 +75,16 @@ async function main(): Promise<void> {
     report(await writeResults('cosmos', environment, result));
   } else {
     const result = await pipelineChainBench({ inputMiB: count(values['input-mib'], '--input-mib', 1) });
+    const framework = await pipelineFrameworkBench({ inputMiB: count(values['input-mib'], '--input-mib', 1) });
     const ratios = [
+      ...(['directory', 'stream'] as const).map((what) => ({
+        name: `pipeline: ${what} backup MiB/s / shell (tar | gzip -1 | openssl) MiB/s, same sink`,
+        value: framework[what].ratio,
+        target: '>= 0.9',
+        detail:
+          `${framework[what].framework.mibPerSecond.toFixed(1)} vs ${framework[what].shell.mibPerSecond.toFixed(1)} MiB/s; ` +
+          `peak RSS ${framework[what].framework.peakRssMiB.toFixed(0)} vs ${framework[what].shell.peakRssMiB.toFixed(0)} MiB`,
+      })),
       {
         name: 'pipeline: chain MiB/s per core / shell MiB/s per core',
         value: result.ratio,
@@ -86,7 +96,7 @@ async function main(): Promise<void> {
     ];
     console.log('\npipeline benchmark:');
     printRatios(ratios);
-    report(await writeResults('pipeline', environment, { ratios, measurements: result }));
+    report(await writeResults('pipeline', environment, { ratios, measurements: result, framework }));
   }
 }
 
