@@ -2,7 +2,8 @@
 // names, empty files, one of 200 MB) through tar → gzip → AES-256-GCM into blob blocks and back into an
 // identical tree; a wrong key refused before anything is restored; a command that fails mid-stream leaves
 // no catalog entry and no committed object; bad input refused for good before any write; retention
-// forgets runs by the blob backups' policy; a drill (`verify` target) reads a run back through its digests.
+// forgets runs by the blob backups' policy; a blob round-trips into a new blob (never over one); a drill
+// (`verify` target) reads a run back through its digests.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -167,6 +168,22 @@ describe('backup pipeline', () => {
     }
     const container = fixture.w.connections.blob('backup').service.getContainerClient(untouched);
     assert.equal(await container.exists(), false, 'nothing was written');
+  });
+
+  it('backs up a blob and restores it into a new blob, never over an existing one', async () => {
+    const source = fixture.w.connections.blob('source').service.getContainerClient(uniqueName('src'));
+    await source.create();
+    const body = randomBytes(3 * MiB + 11);
+    await source.getBlockBlobClient('dump.bin').uploadData(body);
+    const blobSpec = { kind: 'blob', connection: 'source', container: source.containerName, blob: 'dump.bin' };
+    const manifest = await backup({ name: 'from-blob', source: blobSpec });
+    assert.equal(manifest.plain.bytes, body.length);
+    const target = { ...blobSpec, blob: 'restored.bin' };
+    await restore({ name: 'from-blob', target });
+    assert.ok((await source.getBlobClient('restored.bin').downloadToBuffer()).equals(body));
+    const again = await failure(restore({ name: 'from-blob', target }));
+    assert.equal(again.type, 'InvalidInput');
+    assert.match(again.message, /target\.blob: .*restored\.bin already exists/);
   });
 
   it('forgets pipeline runs by the retention policy, keeping the newest', async () => {
