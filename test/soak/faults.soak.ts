@@ -6,7 +6,7 @@
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure } from '@temporalio/common';
-import type { ContainerClient, HttpOperationResponse } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
@@ -65,7 +65,7 @@ describe('soak: injected faults', { concurrency: 2 }, () => {
                       'The server is currently unable to receive requests.',
                     );
                   }
-                  const response: HttpOperationResponse = await next(request);
+                  const response = await next(request);
                   const url = new URL(request.url);
                   if (
                     request.headers.get('x-ms-copy-source') &&

@@ -3,7 +3,7 @@
 // connection), chosen by a seeded random stream so a failing run can be replayed. It counts what it
 // injected by request kind, so a test can show every kind of request met every kind of fault.
 import { RestError } from '@azure/core-rest-pipeline';
-import type { HttpOperationResponse, WebResource } from '@azure/storage-blob';
+import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { RequestDecorator } from '../../src/storage/pipeline-policies';
 import { errorAnswer, neverAnswer } from './chaos-answers';
 
@@ -14,7 +14,7 @@ export type Fault = (typeof FAULTS)[number];
 export type RequestKind =
   'listing' | 'snapshot' | 'copy' | 'journal' | 'chunk' | 'manifest' | 'staging' | 'read' | 'other-write';
 
-export function requestKind(request: WebResource): RequestKind {
+export function requestKind(request: PipelineRequest): RequestKind {
   const url = new URL(request.url);
   const comp = url.searchParams.get('comp');
   const path = decodeURIComponent(url.pathname);
@@ -114,7 +114,7 @@ export class Chaos {
   };
 }
 
-function answer(request: WebResource, fault: Fault): Promise<HttpOperationResponse> {
+function answer(request: PipelineRequest, fault: Fault): Promise<PipelineResponse> {
   switch (fault) {
     case '500':
       return Promise.resolve(
