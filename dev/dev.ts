@@ -24,6 +24,7 @@ azbackup dev stack is running${withWorker ? ' with a worker' : ''}:
   Temporal      ${temporal.address} (namespace ${temporal.namespace})
   Temporal UI   ${temporal.uiUrl}
   Azurite       http://127.0.0.1:${ports.azurite}/{source,backup,devstoreaccount1}
+  Queues        http://127.0.0.1:${ports.azuriteQueue}/source (connection events)
   Cosmos DB     https://127.0.0.1:${ports.cosmos} (CA ${stack.caFile})
   ADF stand-in  https://127.0.0.1:${ports.adf}
   Config        ${stack.configFile}

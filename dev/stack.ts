@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ConfigInput } from '../src/config/schema';
-import { startAzurite, azuriteConnectionString } from './azurite';
+import { startAzurite, azuriteConnectionString, azuriteQueueConnectionString } from './azurite';
 import { ensureLocalCertificate } from './certs';
 import { ferretDbConnectionString, startFerretDb } from './ferretdb';
 import { ManagedProcess } from './managed-process';
@@ -17,6 +17,7 @@ export interface StackPorts {
   temporal: number;
   temporalUi: number;
   azurite: number;
+  azuriteQueue: number;
   cosmos: number;
   mongo: number;
   adf: number;
@@ -26,6 +27,7 @@ export const DEFAULT_PORTS: StackPorts = {
   temporal: 7233,
   temporalUi: 8233,
   azurite: 10000,
+  azuriteQueue: 10001,
   cosmos: 8081,
   mongo: 27017,
   adf: 8443,
@@ -35,6 +37,7 @@ const PORT_ENV: Record<keyof StackPorts, string> = {
   temporal: 'AZBACKUP_TEMPORAL_PORT',
   temporalUi: 'AZBACKUP_TEMPORAL_UI_PORT',
   azurite: 'AZBACKUP_AZURITE_PORT',
+  azuriteQueue: 'AZBACKUP_AZURITE_QUEUE_PORT',
   cosmos: 'AZBACKUP_COSMOS_PORT',
   mongo: 'AZBACKUP_MONGO_PORT',
   adf: 'AZBACKUP_ADF_PORT',
@@ -44,6 +47,7 @@ const COMPONENT: Record<keyof StackPorts, string> = {
   temporal: 'Temporal frontend',
   temporalUi: 'Temporal web UI',
   azurite: 'Azurite blob service',
+  azuriteQueue: 'Azurite queue service',
   cosmos: 'Cosmos DB server',
   mongo: 'MongoDB wire server (FerretDB)',
   adf: 'ADF stand-in',
@@ -144,12 +148,26 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
         location: options.persistent ? join(dataDir, 'azurite') : undefined,
         logDir,
       });
+    // Producer triggers read Event Grid messages from queues: Azurite's queue service, its own process.
+    const startQueueService = () =>
+      startAzurite(
+        {
+          port: ports.azuriteQueue,
+          location: options.persistent ? join(dataDir, 'azurite-queue') : undefined,
+          logDir,
+        },
+        'queue',
+      );
     const [temporalStart, azuriteStart, mongoStart, ...others] = await Promise.allSettled([
       startTemporal(),
       startBlobService(),
       startFerretDb({ port: ports.mongo, dataDir: mongoDir, logDir, log }),
       waitForPort(cosmos, ports.cosmos),
       waitForPort(adf, ports.adf),
+      startQueueService().then((q) => {
+        started.push(q);
+        processes.push(q);
+      }),
     ]);
     if (mongoStart.status === 'fulfilled') {
       started.push(mongoStart.value);
@@ -230,6 +248,8 @@ export function localConfig(
       source: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'source') },
       backup: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'backup') },
       devstore: { kind: 'blob', connectionString: azuriteConnectionString(ports.azurite, 'devstoreaccount1') },
+      // The source account's queue service: Event Grid BlobCreated messages for worker.queueTriggers.
+      events: { kind: 'queue', connectionString: azuriteQueueConnectionString(ports.azuriteQueue, 'source') },
       cosmos: { kind: 'cosmos', endpoint: `https://127.0.0.1:${ports.cosmos}`, key: LOCAL_COSMOS_KEY, caFile },
       mongo: { kind: 'mongo', connectionString: ferretDbConnectionString(ports.mongo) },
       adf: {
@@ -258,7 +278,8 @@ function ensureLocalKey(dir: string): string {
 async function resolvePorts(choice: NonNullable<StartStackOptions['ports']>): Promise<StackPorts> {
   if (typeof choice === 'object') return choice;
   if (choice === 'random') {
-    const [temporal, temporalUi, azurite, cosmos, mongo, adf] = (await findFreePorts(6)) as [
+    const [temporal, temporalUi, azurite, cosmos, mongo, adf, azuriteQueue] = (await findFreePorts(7)) as [
+      number,
       number,
       number,
       number,
@@ -266,7 +287,7 @@ async function resolvePorts(choice: NonNullable<StartStackOptions['ports']>): Pr
       number,
       number,
     ];
-    return { temporal, temporalUi, azurite, cosmos, mongo, adf };
+    return { temporal, temporalUi, azurite, azuriteQueue, cosmos, mongo, adf };
   }
   const ports = { ...DEFAULT_PORTS };
   for (const key of Object.keys(ports) as (keyof StackPorts)[]) {

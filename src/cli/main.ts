@@ -16,6 +16,7 @@ import {
   runDocumentRunsCommand,
 } from './document-commands';
 import { runPipelineCommand } from './pipeline-command';
+import { runNotifyCommand } from './notify-command';
 import { runProgressCommand } from './progress-command';
 import { runRestoreCommand } from './restore-command';
 import { runRetentionCommand } from './retention-command';
@@ -31,6 +32,10 @@ const USAGE = `usage:
                   [--max-requests-per-second N] ${START}
   azbackup reconcile   (same options): redo unverified copies, recopy missing ones
   azbackup progress <workflow-id>            the live progress of a running backup or restore
+  azbackup notify --source S --container C --backup B [--prefix P | --blob NAME...] [--requested-by WHO]
+                  [--backup-container X] [--linger-seconds N] [--task-queue Q] [--json]
+                                             data was just written: back the container up now, or once
+                                             more after the running backup (requests are merged)
 
   A backed-up source is named by its connection (--source) or its storage account name (--account):
   azbackup runs ${SOURCE} [--json]
@@ -90,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
       return runBackupCommand(rest, 'reconcile');
     case 'progress':
       return runProgressCommand(rest);
+    case 'notify':
+      return runNotifyCommand(rest);
     case 'runs':
       if (documentKindOf(rest[0])) return runDocumentRunsCommand(documentKindOf(rest[0])!, rest.slice(1));
       return runRunsCommand(rest);

@@ -145,11 +145,61 @@ export const mongoConnectionSchema = z
   })
   .strict();
 
+/** A storage queue service (producer triggers: Event Grid BlobCreated messages; see worker.queueTriggers). */
+export const queueConnectionSchema = z
+  .object({
+    kind: z.literal('queue'),
+    /** Connection string with a QueueEndpoint, or an account's (the queue endpoint is derived). */
+    connectionString: nonEmpty.optional(),
+    /** https://<account>.queue.core.windows.net, with sasToken or credential: default. */
+    accountUrl: url.optional(),
+    sasToken: nonEmpty.optional(),
+    credential: z.literal('default', { error: "must be 'default' (DefaultAzureCredential)" }).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const methods = [c.connectionString, c.sasToken, c.credential].filter((m) => m !== undefined).length;
+    if (methods !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: "give exactly one of connectionString | accountUrl + sasToken | accountUrl + credential: 'default'",
+      });
+    else if (c.connectionString === undefined && c.accountUrl === undefined)
+      ctx.addIssue({ code: 'custom', path: ['accountUrl'], message: 'is required with sasToken or credential' });
+  });
+
+const queueName = z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/, {
+  error: 'must be a queue name: 3 to 56 lowercase letters, digits and single dashes (room for -poison)',
+});
+
+/** A queue of Event Grid BlobCreated messages turned into backup requests by the worker (src/triggers). */
+export const queueTriggerSchema = z
+  .object({
+    /** The queue connection. */
+    connection: nonEmpty,
+    queue: queueName,
+    /** The backup connection of the runs it requests. */
+    backup: nonEmpty,
+    backupContainer: nonEmpty.optional(),
+    /** Only events of this blob connection's account (default: the blob connection whose account the event names). */
+    source: nonEmpty.optional(),
+    /** Deliveries before a message is moved to <queue>-poison (default 5). */
+    maxDequeueCount: positiveInt.default(5),
+    /** Wait between polls of an empty queue (default 5000). */
+    pollIntervalMs: positiveInt.default(5000),
+    /** How long a received message stays invisible to other consumers (default 60). */
+    visibilityTimeoutSeconds: positiveInt.default(60),
+    /** The trigger's wait for more requests after a run (default 60). */
+    lingerSeconds: z.number().int().min(0).max(3600).optional(),
+  })
+  .strict();
+
 export const connectionSchema = z.discriminatedUnion('kind', [
   blobConnectionSchema,
   cosmosConnectionSchema,
   mongoConnectionSchema,
   adfConnectionSchema,
+  queueConnectionSchema,
 ]);
 
 export const configSchema = z
@@ -180,6 +230,8 @@ export const configSchema = z
         heapGrowthPercent: positiveInt.default(HEAP_GROWTH_PERCENT),
         /** Prometheus metrics on http://host:port/metrics (src/metrics); absent: no endpoint. */
         metrics: metricsConfigSchema.optional(),
+        /** Storage queues of Event Grid BlobCreated events this worker consumes (src/triggers). */
+        queueTriggers: z.array(queueTriggerSchema).default([]),
       })
       .strict()
       .prefault({}),
@@ -194,7 +246,29 @@ export const configSchema = z
       connectionSchema,
     ),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Queue triggers name connections: each must exist and be of the kind its field needs.
+    c.worker.queueTriggers.forEach((t, i) => {
+      for (const [field, kind] of [
+        ['connection', 'queue'],
+        ['backup', 'blob'],
+        ['source', 'blob'],
+      ] as const) {
+        const name = t[field];
+        if (name === undefined) continue;
+        const found = c.connections[name]?.kind;
+        if (found !== kind)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['worker', 'queueTriggers', i, field],
+            message: found
+              ? `is a ${found} connection; this needs a ${kind} connection`
+              : 'is not a connection of this config',
+          });
+      }
+    });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
@@ -203,4 +277,6 @@ export type ConnectionConfig = z.infer<typeof connectionSchema>;
 export type BlobConnectionConfig = z.infer<typeof blobConnectionSchema>;
 export type CosmosConnectionConfig = z.infer<typeof cosmosConnectionSchema>;
 export type AdfConnectionConfig = z.infer<typeof adfConnectionSchema>;
+export type QueueConnectionConfig = z.infer<typeof queueConnectionSchema>;
+export type QueueTriggerConfig = z.infer<typeof queueTriggerSchema>;
 export type MongoConnectionConfig = z.infer<typeof mongoConnectionSchema>;

@@ -2,9 +2,10 @@
 // a client with credentials (what never leaves the worker). Clients are built once and reused.
 import type { CosmosClient } from '@azure/cosmos';
 import type { MongoClient } from 'mongodb';
+import { QueueServiceClient } from '@azure/storage-queue';
 import type { BlobConnectionConfig, Config, ConnectionConfig } from '../config/schema';
 import { accountEndpoint } from '../domain/account-url';
-import { mongoSdk } from '../lib/lazy-sdk';
+import { identitySdk, mongoSdk } from '../lib/lazy-sdk';
 import { BlobAccount, blobEndpoint } from './blob-account';
 import { createCosmosClient } from './cosmos';
 import { createDataFactoryClient, type DataFactoryTarget } from './data-factory';
@@ -42,6 +43,7 @@ export class ConnectionRegistry {
   private readonly cosmosClients = new Map<string, CosmosClient>();
   private readonly mongoClients = new Map<string, MongoClient>();
   private readonly dataFactories = new Map<string, DataFactoryTarget>();
+  private readonly queueServices = new Map<string, QueueServiceClient>();
   /**
    * One bucket per (storage account, cap): every activity of this worker using that cap on that account
    * shares it, through whichever connection name (the account counts requests, not our names for it).
@@ -143,6 +145,23 @@ export class ConnectionRegistry {
       this.dataFactories.set(name, target);
     }
     return target;
+  }
+
+  /** A storage queue service client, one per connection name. */
+  queue(name: string): QueueServiceClient {
+    let client = this.queueServices.get(name);
+    if (!client) {
+      const config = this.describe(name);
+      if (config.kind !== 'queue') throw new WrongConnectionKindError(name, 'queue', config.kind);
+      if (config.connectionString) client = QueueServiceClient.fromConnectionString(config.connectionString);
+      else if (config.sasToken)
+        client = new QueueServiceClient(
+          `${config.accountUrl!.replace(/\/$/, '')}?${config.sasToken.replace(/^\?/, '')}`,
+        );
+      else client = new QueueServiceClient(config.accountUrl!, new (identitySdk().DefaultAzureCredential)());
+      this.queueServices.set(name, client);
+    }
+    return client;
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 // Building the worker: clients from config, every workflow and activity registered on one task queue.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
 import { createActivities, type ActivityDependencies } from '../activities';
@@ -7,6 +8,7 @@ import { startMetricsEndpoint, type MetricsEndpoint } from '../metrics/endpoint'
 import { identitySdk } from '../lib/lazy-sdk';
 import { KeyRing } from '../pipeline/key-ring';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../storage/connections';
+import { QueueConsumer } from '../triggers/queue-consumer';
 import { assertSearchAttributesRegistered } from './search-attributes-check';
 
 export interface CreateWorkerOptions {
@@ -26,6 +28,8 @@ export interface AzbackupWorker {
   connections: ConnectionRegistry;
   /** The Prometheus endpoint, when `config.worker.metrics` is set (src/metrics). */
   metrics?: MetricsEndpoint;
+  /** The consumers of `worker.queueTriggers`, polling from creation until close (src/triggers). */
+  queueConsumers: QueueConsumer[];
   /** Closes the Temporal connection and clients; call after `worker.run()` has resolved. */
   close(): Promise<void>;
 }
@@ -54,11 +58,18 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
       ...(metrics && { interceptors: { activity: [metrics.interceptor] } }),
     });
+    const queueConsumers = await startQueueConsumers(
+      config,
+      connections,
+      options.taskQueue ?? config.temporal.taskQueue,
+    );
     return {
       worker,
       connections,
       metrics,
+      queueConsumers: queueConsumers.consumers,
       close: async () => {
+        await queueConsumers.stop();
         await metrics?.close();
         connections.close();
         await connection.close();
@@ -69,6 +80,24 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
     await connection.close();
     throw err;
   }
+}
+
+/** One consumer per configured queue trigger, signalling through a client of the worker's own. */
+async function startQueueConsumers(config: Config, connections: ConnectionRegistry, taskQueue: string) {
+  if (config.worker.queueTriggers.length === 0) return { consumers: [], stop: async () => {} };
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const consumers = config.worker.queueTriggers.map(
+    (trigger) => new QueueConsumer({ trigger, connections, client, taskQueue }),
+  );
+  for (const consumer of consumers) consumer.start();
+  return {
+    consumers,
+    stop: async () => {
+      await Promise.all(consumers.map((c) => c.stop()));
+      await connection.close();
+    },
+  };
 }
 
 /** The configured keys; Key Vault ones are read with DefaultAzureCredential (managed identity in Azure). */

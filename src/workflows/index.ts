@@ -11,3 +11,4 @@ export { backupCosmosContainer, restoreCosmos } from './backup-cosmos';
 export { exportDocumentWindow } from './export-window';
 export { backupMongoCollection, restoreMongo } from './backup-mongo';
 export { applyPipelineRetention, restorePipelineBackup, runBackupPipeline } from './backup-pipeline';
+export { backupTrigger } from './backup-trigger';

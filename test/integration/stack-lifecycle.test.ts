@@ -19,7 +19,8 @@ function isAlive(pid: number): boolean {
 }
 
 async function freePorts(): Promise<StackPorts> {
-  const [temporal, temporalUi, azurite, cosmos, mongo, adf] = (await findFreePorts(6)) as [
+  const [temporal, temporalUi, azurite, cosmos, mongo, adf, azuriteQueue] = (await findFreePorts(7)) as [
+    number,
     number,
     number,
     number,
@@ -27,7 +28,7 @@ async function freePorts(): Promise<StackPorts> {
     number,
     number,
   ];
-  return { temporal, temporalUi, azurite, cosmos, mongo, adf };
+  return { temporal, temporalUi, azurite, azuriteQueue, cosmos, mongo, adf };
 }
 
 describe('stack lifecycle', () => {

@@ -9,6 +9,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requestBackup } from '../../src/triggers/request-backup';
 import { seedBlobs } from '../../dev/seed';
 import { startStack } from '../../dev/stack';
 import { parseConfig } from '../../src/config/load';
@@ -188,6 +189,16 @@ async function main(): Promise<void> {
           ],
         }),
       );
+      // A trigger: one request, its backup as a child, then a short linger and the end.
+      await run('backupTrigger', async () => {
+        const sent = await requestBackup(client, {
+          taskQueue,
+          trigger: { source: 'source', container: 'photos', backup: 'backup', lingerSeconds: 1 },
+          request: { prefix: 'p/', requestedBy: 'record-histories', at: '2026-12-01T00:00:00Z' },
+        });
+        const handle = client.workflow.getHandle(sent.workflowId);
+        return { workflowId: sent.workflowId, firstExecutionRunId: sent.runId, result: () => handle.result() };
+      });
       await run('applyRetention', () =>
         client.workflow.start(applyRetention, {
           taskQueue,

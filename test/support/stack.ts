@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load';
-import type { Config, MetricsConfig } from '../../src/config/schema';
+import type { Config, MetricsConfig, QueueTriggerConfig } from '../../src/config/schema';
 import { installRuntime } from '../../src/metrics/runtime';
 import { ConnectionRegistry, type ConnectionRegistryOptions } from '../../src/storage/connections';
 import { createWorker, type AzbackupWorker, type CreateWorkerOptions } from '../../src/workers/create-worker';
@@ -61,6 +61,8 @@ export interface StartTestWorkerOptions {
   keys?: Config['keys'];
   /** `worker.metrics`: the Prometheus endpoint (and the runtime's exporter, so the first worker of the file). */
   metrics?: MetricsConfig;
+  /** `worker.queueTriggers`: storage queues this worker consumes (src/triggers). */
+  queueTriggers?: QueueTriggerConfig[];
 }
 
 /** Starts a worker on its own task queue; call `stop()` in an `after` hook. */
@@ -71,7 +73,7 @@ export async function startTestWorker(options: StartTestWorkerOptions = {}): Pro
   const base = stackConfig();
   const config = {
     ...base,
-    worker: { ...base.worker, metrics: options.metrics },
+    worker: { ...base.worker, metrics: options.metrics, queueTriggers: options.queueTriggers ?? [] },
     connections: { ...base.connections, ...options.extraConnections },
     keys: options.keys ?? base.keys,
   };

@@ -49,7 +49,7 @@ describe('config', () => {
     [
       'unknown connection kind',
       { connections: { source: { kind: 'blobb' } } },
-      /connections\.source\.kind: .*Expected 'blob' \| 'cosmos' \| 'mongo' \| 'adf' \(got "blobb"\)/,
+      /connections\.source\.kind: .*Expected 'blob' \| 'cosmos' \| 'mongo' \| 'adf' \| 'queue' \(got "blobb"\)/,
     ],
     [
       'upper-case connection name',

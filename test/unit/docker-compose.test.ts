@@ -82,7 +82,7 @@ function endpoints(config: Config): { name: string; host: string; port: number; 
           ? [c.endpoint, 'cosmos' as const]
           : c.kind === 'mongo'
             ? [c.connectionString, 'mongo' as const]
-            : [c.endpoint!, 'adf' as const];
+            : [(c as { endpoint?: string }).endpoint!, 'adf' as const]; // no queue connection in this config
     const parsed = new URL(url);
     return { name, host: parsed.hostname, port: Number(parsed.port), component };
   });
