@@ -35,13 +35,19 @@ export function createBackupPageActivities(connections: ConnectionRegistry, opti
         changed.flatMap((c) => copyNamesOf(ctx, c.blob)),
         signal,
       );
+      let bytesCopied = 0; // by this attempt (journaled items of earlier attempts count as finished only)
       const done = await workThroughJournaled({
         journal: journalOf(input, backupContainer, changed.length),
         items: changed,
         nameOf: (c) => c.blob.name,
         concurrency: input.concurrency,
-        work: (c) => backupItem(ctx, byName.get(c.blob.name)!),
-        onFinished: (finished) => tools.heartbeat({ finished }),
+        work: async (c) => {
+          const result = await backupItem(ctx, byName.get(c.blob.name)!);
+          bytesCopied += result.bytes;
+          return result;
+        },
+        // Read by `azbackup progress`/`status` (cli/live-progress.ts): the bar moves inside a page.
+        onFinished: (finished) => tools.heartbeat({ finished, total: changed.length, bytesCopied }),
         abortSignal: signal,
       });
       return commitPage(input, loaded, done, signal);

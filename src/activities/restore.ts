@@ -144,7 +144,7 @@ export function createRestoreActivities(connections: ConnectionRegistry) {
         nameOf: (entry) => entry.name,
         concurrency: input.concurrency,
         work: (entry) => restoreItem(ctx, entry, expired.get(entry.name)),
-        onFinished: (finished) => tools.heartbeat({ finished }),
+        onFinished: (finished) => tools.heartbeat({ finished, total: entries.length }),
         abortSignal: signal,
       });
       const results = [...done.values()];

@@ -2,6 +2,7 @@
 // source container at a time, by workflow id).
 import { parseArgs } from 'node:util';
 import type { BackupContainerInput, BackupContainerResult, BackupProgress } from '../workflows/backup-container';
+import { emit } from './output';
 import { backupContainer } from '../workflows/backup-container';
 import { reconcileContainer } from '../workflows/reconcile-container';
 import { oneOf, optionalNumber, optionalString, requiredString, startOptions } from './cli-options';
@@ -81,8 +82,10 @@ export async function runBackupCommand(args: string[], kind: 'backup' | 'reconci
     // A reconcile runs its backup as a child, which is what answers the progress query.
     const from = kind === 'reconcile' ? client.workflow.getHandle(`${workflowId}/reconcile`) : handle;
     const result = await waitWithProgress<BackupContainerResult, BackupProgress>(handle, { ...backupProgress, from });
-    console.log(
-      `Done: listed ${result.listed}, new ${result.new}, modified ${result.modified}, unchanged ${result.unchanged}, ` +
+    emit(
+      { workflowId: handle.workflowId, result: result },
+      () =>
+        `Done: listed ${result.listed}, new ${result.new}, modified ${result.modified}, unchanged ${result.unchanged}, ` +
         `deleted ${result.deleted}, copied ${result.copied}, skipped ${result.skipped}, failed ${result.failed}, ` +
         `${result.bytesCopied} bytes; ${result.verified ? 'verified' : 'NOT verified'}. Manifest: ${result.manifest}`,
     );

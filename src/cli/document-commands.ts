@@ -1,6 +1,7 @@
 // `azbackup backup cosmos|mongo`, `azbackup restore cosmos|mongo`, `azbackup runs cosmos|mongo`: windowed
 // exports of document databases, their restore, and the runs the catalog holds (read directly, no workflow).
 import { parseArgs } from 'node:util';
+import { emit } from './output';
 import { ExportCatalog } from '../catalog/export-catalog';
 import { loadConfig } from '../config/load';
 import { exportScope } from '../domain/catalog-layout';
@@ -123,8 +124,10 @@ export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: 
       query: windowedProgressQuery,
       format: formatBackup,
     });
-    console.log(
-      `${r.mode} ${r.from} to ${r.to}: ${r.windows} windows, ${r.documents} documents, ` +
+    emit(
+      { workflowId: handle.workflowId, result: r },
+      () =>
+        `${r.mode} ${r.from} to ${r.to}: ${r.windows} windows, ${r.documents} documents, ` +
         `${r.plainBytes} bytes exported, ${r.storedBytes} stored${r.manifest ? `; manifest ${r.manifest}` : ''}`,
     );
     return 0;
@@ -181,8 +184,10 @@ export async function runDocumentRestoreCommand(kind: DocumentCommandKind, args:
       query: windowedRestoreProgressQuery,
       format: formatRestore,
     });
-    console.log(
-      `${r.dryRun ? 'dry run: would restore' : 'restored'} as of ${r.asOf}: ${r.dryRun ? r.plannedWindows : r.windows} windows ` +
+    emit(
+      { workflowId: handle.workflowId, result: r },
+      () =>
+        `${r.dryRun ? 'dry run: would restore' : 'restored'} as of ${r.asOf}: ${r.dryRun ? r.plannedWindows : r.windows} windows ` +
         `from ${r.runs.length} run(s), ${r.dryRun ? `about ${r.plannedDocuments}` : r.upserted} documents` +
         `${r.dryRun ? '' : `, ${r.skipped} after asOf left out, ${r.deleted} removed`}`,
     );

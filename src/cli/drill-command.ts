@@ -1,6 +1,7 @@
 // `azbackup drill`: start restoreDrill for a backed-up source: restore a random sample of the latest
 // backup into a scratch container, compare bytes, clean up. Exit 3 when the drill finds a mismatch.
 import { WorkflowFailedError } from '@temporalio/client';
+import { emit } from './output';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load';
@@ -67,8 +68,10 @@ export async function runDrillCommand(args: string[]): Promise<number> {
     if (!values.wait) return 0;
     try {
       const r = await waitWithProgress<RestoreDrillResult, never>(handle);
-      console.log(
-        `Drill passed: run ${r.runKey}, seed ${r.seed}: ${r.sampled} sampled, ${r.restored} restored, ` +
+      emit(
+        { workflowId: handle.workflowId, result: r },
+        () =>
+          `Drill passed: run ${r.runKey}, seed ${r.seed}: ${r.sampled} sampled, ${r.restored} restored, ` +
           `${r.checked} checked against the catalog, ${r.comparedWithSource} against the live source. Report: ${r.report}`,
       );
       return 0;

@@ -2,7 +2,10 @@
 // The `azbackup` command: starts and watches workflows through the Temporal client, and reads catalogs,
 // using the same config file as the worker.
 import '../lib/check-node';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ConfigError } from '../config/load';
+import { commandHelp } from './help';
+import { output } from './output';
 import { runBackupCommand } from './backup-command';
 import { runLsCommand, runRunsCommand } from './catalog-command';
 import { UsageError } from './cli-options';
@@ -17,7 +20,7 @@ import {
 } from './document-commands';
 import { runPipelineCommand } from './pipeline-command';
 import { runNotifyCommand } from './notify-command';
-import { runProgressCommand } from './progress-command';
+import { runProgressCommand, runStatusCommand } from './status-command';
 import { runRestoreCommand } from './restore-command';
 import { runRetentionCommand } from './retention-command';
 import { runScheduleCommand } from './schedule-command';
@@ -32,6 +35,7 @@ const USAGE = `usage:
                   [--max-requests-per-second N] ${START}
   azbackup reconcile   (same options): redo unverified copies, recopy missing ones
   azbackup progress <workflow-id>            the live progress of a running backup or restore
+  azbackup status <workflow-id> [--watch]    where any run stands: live bar, throughput, ETA; its outcome
   azbackup notify --source S --container C --backup B [--prefix P | --blob NAME...] [--requested-by WHO]
                   [--backup-container X] [--linger-seconds N] [--task-queue Q] [--json]
                                              data was just written: back the container up now, or once
@@ -80,10 +84,21 @@ const USAGE = `usage:
   azbackup pipeline retention --name N (--backup B [--backup-container X] | --store-dir PATH)
                   [--keep-last N] [--keep-daily N] ... [--keep-within 30d] [--dry-run] ${START}
                                              any source (a directory, a command's output) through gzip and
-                                             AES-256-GCM into a store, and back (README: Backup pipelines)`;
+                                             AES-256-GCM into a store, and back (README: Backup pipelines)
+  Every command takes --json (JSON lines for scripts); azbackup <command> --help shows an example.`;
+
+/** Commands that read --json themselves; for the others main takes it off and sets the output mode. */
+const OWN_JSON = new Set(['runs', 'ls', 'notify', 'status', 'adf', 'schedule']);
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
+  const help = commandHelp(command);
+  if (help && (args.includes('--help') || args.includes('-h'))) {
+    console.log(help);
+    return 0;
+  }
+  output.json = args.includes('--json');
+  const rest = command && OWN_JSON.has(command) ? args : args.filter((a) => a !== '--json');
   switch (command) {
     case 'config':
       if (rest[0] === 'check') return runConfigCheck();
@@ -97,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       return runProgressCommand(rest);
     case 'notify':
       return runNotifyCommand(rest);
+    case 'status':
+      return runStatusCommand(rest);
     case 'runs':
       if (documentKindOf(rest[0])) return runDocumentRunsCommand(documentKindOf(rest[0])!, rest.slice(1));
       return runRunsCommand(rest);
@@ -128,16 +145,36 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    const command = process.argv[2];
+    // One line and a hint, never a stack trace.
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`azbackup ${process.argv[2]}: ${(err as Error).message}\n${USAGE}`);
+      console.error(`azbackup ${command}: ${(err as Error).message}`);
+      console.error(
+        commandHelp(command)
+          ? `hint: azbackup ${command} --help shows its options and an example`
+          : `hint: azbackup --help lists the commands`,
+      );
       process.exit(2);
     }
-    // The innermost failure's own message (which input field is wrong, what the account refused) is what
-    // the user needs, not "Activity task failed" around it.
     console.error(`azbackup: ${rootMessage(err)}`);
+    const hint = hintFor(err);
+    if (hint) console.error(`hint: ${hint}`);
     process.exit(1);
   },
 );
+
+/** What to try next, for the failures users meet first. */
+function hintFor(err: unknown): string | undefined {
+  if (err instanceof ConfigError) return 'fix the fields named above; azbackup config check validates the file';
+  if (err instanceof WorkflowNotFoundError)
+    return 'check the workflow id (azbackup prints it when it starts a run; the Temporal UI lists them all)';
+  const message = err instanceof Error ? err.message : String(err);
+  if (/connect|UNAVAILABLE|ECONNREFUSED|deadline/i.test(message))
+    return 'is the Temporal server reachable at temporal.address in the config? (npm run dev starts a local one)';
+  if (err instanceof WorkflowFailedError)
+    return 'azbackup status <workflow-id> shows the run; the Temporal UI its history';
+  return undefined;
+}
 
 /** The message of the innermost cause of a workflow failure (an activity's failure wraps the real one). */
 function rootMessage(err: unknown): string {

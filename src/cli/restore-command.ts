@@ -1,6 +1,7 @@
 // `azbackup restore`: start restoreContainer for a backed-up source, as of a run or a time, into the
 // original container or another (one restore per target container at a time, by workflow id).
 import { parseArgs } from 'node:util';
+import { emit } from './output';
 import { loadConfig } from '../config/load';
 import {
   restoreContainer,
@@ -82,8 +83,10 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
     if (!handle) return 4;
     if (!values.wait) return 0;
     const r = await waitWithProgress<RestoreContainerResult, RestoreProgress>(handle, restoreProgress);
-    console.log(
-      `Done${r.dryRun ? ' (dry run: nothing written)' : ''}: run ${r.runKey} (started ${r.runStartedAt}), ` +
+    emit(
+      { workflowId: handle.workflowId, result: r },
+      () =>
+        `Done${r.dryRun ? ' (dry run: nothing written)' : ''}: run ${r.runKey} (started ${r.runStartedAt}), ` +
         `${r.matched} matched, ${r.restored} ${r.dryRun ? 'would be restored' : 'restored'}, ${r.skipped} skipped, ` +
         `${r.failed} failed, ${r.bytesRestored} bytes. Report: ${r.report}`,
     );

@@ -1,6 +1,7 @@
 // `azbackup retention`: start applyRetention for a backed-up source (forget runs, collect unreferenced
 // copies after a grace period, optionally prune azbackup's source snapshots). One per source at a time.
 import { parseArgs } from 'node:util';
+import { emit } from './output';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { RetentionPolicy } from '../domain/retention-policy';
@@ -94,8 +95,10 @@ export async function runRetentionCommand(args: string[]): Promise<number> {
     if (!handle) return 4;
     if (!values.wait) return 0;
     const r = await waitWithProgress<ApplyRetentionResult, never>(handle);
-    console.log(
-      `Done${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.runsKept} runs kept, ${r.runsRemoved} removed` +
+    emit(
+      { workflowId: handle.workflowId, result: r },
+      () =>
+        `Done${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.runsKept} runs kept, ${r.runsRemoved} removed` +
         `${r.removedRuns.length ? ` (${r.removedRuns.join(', ')})` : ''}; ${r.marked} objects unreferenced, ` +
         `${r.deleted} deleted (${r.bytesDeleted} bytes), ${r.keptAtSweep} kept at the sweep; ` +
         `${r.deletedSourceSnapshots} source snapshots deleted. Report: ${r.report}`,

@@ -6,6 +6,8 @@ import type { Config } from '../config/schema';
 import { nameProblems, type NameRefs } from '../config/connection-refs';
 import { formatProblems } from '../domain/input-problems';
 import { UsageError } from './cli-options';
+import { pagesInFlight, type PageInFlight } from './live-progress';
+import { emit, output } from './output';
 import { ProgressLine } from './progress-bar';
 import { workflowUrl } from './temporal-client';
 
@@ -35,9 +37,11 @@ export async function startWorkflow<I, R>(
       args: [options.input],
       staticSummary: options.summary,
     });
-    console.log(`Started ${options.workflowId} (run ${handle.firstExecutionRunId}).`);
     const url = workflowUrl(config, options.workflowId);
-    if (url) console.log(`Temporal UI: ${url}`);
+    emit(
+      { workflowId: options.workflowId, runId: handle.firstExecutionRunId, ...(url ? { url } : {}) },
+      () => `Started ${options.workflowId} (run ${handle.firstExecutionRunId}).${url ? `\nTemporal UI: ${url}` : ''}`,
+    );
     return handle;
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -54,21 +58,23 @@ export async function startWorkflow<I, R>(
  */
 export async function waitWithProgress<R, P>(
   handle: WorkflowHandle,
-  progress?: { query: QueryDefinition<P>; format: (p: P) => string; from?: WorkflowHandle },
+  progress?: { query: QueryDefinition<P>; format: (p: P, inFlight: PageInFlight[]) => string; from?: WorkflowHandle },
   intervalInMs = 2000,
 ): Promise<R> {
   let inFlight: Promise<void> = Promise.resolve();
   const line = new ProgressLine();
-  const timer = progress
-    ? setInterval(() => {
-        inFlight = inFlight.then(() =>
-          (progress.from ?? handle).query(progress.query).then(
-            (p) => line.update(progress.format(p)),
-            () => {}, // not answerable before the first workflow task
-          ),
-        );
-      }, intervalInMs)
-    : undefined;
+  const timer =
+    progress && !output.json // --json prints the result only
+      ? setInterval(() => {
+          const from = progress.from ?? handle;
+          inFlight = inFlight.then(() =>
+            Promise.all([from.query(progress.query), pagesInFlight(from.client, from.workflowId).catch(() => [])]).then(
+              ([p, pages]) => line.update(progress.format(p, pages)),
+              () => {}, // not answerable before the first workflow task
+            ),
+          );
+        }, intervalInMs)
+      : undefined;
   try {
     return (await handle.result()) as R;
   } finally {
