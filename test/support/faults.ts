@@ -186,3 +186,26 @@ export const snapshotOf = (marker: string) => (r: PipelineRequest) =>
   r.method === 'PUT' &&
   new URL(r.url).searchParams.get('comp') === 'snapshot' &&
   new URL(r.url).pathname.includes(marker);
+
+/**
+ * Lets the first `passed` matching requests through, then holds every later one until `release()`: a run
+ * stopped at a known point inside a page. `held` resolves when the first request is held.
+ */
+export function holdAfter(
+  matches: (request: WebResource) => boolean,
+  passed: number,
+): { decorator: RequestDecorator; held: Promise<void>; release(): void } {
+  let release!: () => void;
+  let heldOne!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const held = new Promise<void>((r) => (heldOne = r));
+  let seen = 0;
+  const decorator: RequestDecorator = async (request, next) => {
+    if (matches(request) && ++seen > passed) {
+      heldOne();
+      await released;
+    }
+    return next(request);
+  };
+  return { decorator, held, release };
+}
