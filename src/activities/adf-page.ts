@@ -127,6 +127,7 @@ export function createAdfPageActivities(connections: ConnectionRegistry, options
         ...options,
         reuseSnapshotsSince: new Date(plan.plannedAt),
       });
+      let bytesCopied = 0;
       const done = await workThroughJournaled({
         journal: journalOf(input, backupContainer, changed.length),
         items: changed,
@@ -135,9 +136,12 @@ export function createAdfPageActivities(connections: ConnectionRegistry, options
         work: async (c) => {
           const item = byName.get(c.blob.name)!;
           const mine = planned.get(item.name);
-          return (mine && (await verifyAdfCopy(ctx, item, mine))) ?? backupItem(ctx, item);
+          const result = (mine && (await verifyAdfCopy(ctx, item, mine))) ?? (await backupItem(ctx, item));
+          bytesCopied += result.bytes;
+          return result;
         },
-        onFinished: (finished) => tools.heartbeat({ finished }),
+        // Read by `azbackup progress`/`status`, as for the worker's own pages.
+        onFinished: (finished) => tools.heartbeat({ finished, total: changed.length, bytesCopied }),
         abortSignal: signal,
       });
       return commitPage(input, loaded, done, signal);

@@ -192,7 +192,7 @@ export const snapshotOf = (marker: string) => (r: PipelineRequest) =>
  * stopped at a known point inside a page. `held` resolves when the first request is held.
  */
 export function holdAfter(
-  matches: (request: WebResource) => boolean,
+  matches: (request: PipelineRequest) => boolean,
   passed: number,
 ): { decorator: RequestDecorator; held: Promise<void>; release(): void } {
   let release!: () => void;
