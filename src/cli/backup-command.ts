@@ -1,12 +1,14 @@
 // `azbackup backup` / `azbackup reconcile`: start backupContainer or reconcileContainer (one run per
 // source container at a time, by workflow id).
 import { parseArgs } from 'node:util';
+import { DEFAULT_BACKUP_CONTAINER } from '../domain/defaults';
 import type { BackupContainerInput, BackupContainerResult, BackupProgress } from '../workflows/backup-container';
 import { emit } from './output';
 import { backupContainer } from '../workflows/backup-container';
 import { reconcileContainer } from '../workflows/reconcile-container';
 import { oneOf, optionalNumber, optionalString, requiredString, startOptions } from './cli-options';
 import { backupProgress } from './progress-command';
+import { modeOf } from './start-details';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
@@ -58,6 +60,16 @@ export async function runBackupCommand(args: string[], kind: 'backup' | 'reconci
       command: kind,
       workflowId,
       taskQueue: optionalString(values, 'task-queue'),
+      details: {
+        source: where,
+        target: `${input.backup}/${input.backupContainer ?? DEFAULT_BACKUP_CONTAINER}`,
+        mode: modeOf({
+          [input.mode ?? 'incremental']: true,
+          verify: input.verify ?? 'md5',
+          'lease mode': input.leaseMode,
+          'no snapshot': input.snapshot === false,
+        }),
+      },
       names: {
         connections: { '--source': input.source, '--backup': input.backup },
         containers: { '--container': input.container, '--backup-container': input.backupContainer },

@@ -19,6 +19,7 @@ import type {
 } from '../workflows/windowed-restore';
 import { windowedRestoreProgressQuery } from '../workflows/windowed-restore';
 import { oneOf, optionalInteger, optionalString, requiredString, startOptions, UsageError } from './cli-options';
+import { modeOf } from './start-details';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
@@ -109,6 +110,18 @@ export async function runDocumentBackupCommand(kind: DocumentCommandKind, args: 
       workflowId: optionalString(values, 'workflow-id') ?? `backup-${api.flag}-${source.replace(/\//g, '-')}`,
       taskQueue: optionalString(values, 'task-queue'),
       summary: `${mode === 'replica' ? 'Replicate' : 'Export'} ${source}`,
+      details: {
+        source,
+        target: target
+          ? `${target.connection}/${target.database}/${target.container}`
+          : `${backup}/${backupContainer ?? DEFAULT_BACKUP_CONTAINER}`,
+        mode: modeOf({
+          [mode ?? 'export']: true,
+          from: input.from as string | undefined,
+          until: input.to as string | undefined,
+          'encryption key': input.encryptionKey as string | undefined,
+        }),
+      },
       names: {
         connections: {
           [`--${api.flag}`]: { name: named[api.flag] as string, kind: api.flag },
@@ -173,6 +186,11 @@ export async function runDocumentRestoreCommand(kind: DocumentCommandKind, args:
       workflowId: optionalString(values, 'workflow-id') ?? `restore-${api.flag}-${target.database}-${target.container}`,
       taskQueue: optionalString(values, 'task-queue'),
       summary: `Restore ${input.source.account}/${input.source.database}/${input.source.container} into ${target.connection}/${target.database}/${target.container}`,
+      details: {
+        source: `${input.backup}: catalog of ${input.source.account}/${input.source.database}/${input.source.container}`,
+        target: `${target.connection}/${target.database}/${target.container}`,
+        mode: modeOf({ 'as of': input.asOf, 'dry run': input.dryRun }, 'as of now'),
+      },
       names: {
         connections: { '--backup': input.backup, '--to (connection)': { name: target.connection, kind: api.flag } },
         containers: { '--backup-container': input.backupContainer },

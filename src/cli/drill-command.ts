@@ -15,6 +15,7 @@ import {
   optionalString,
   startOptions,
 } from './cli-options';
+import { modeOf } from './start-details';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
@@ -62,6 +63,19 @@ export async function runDrillCommand(args: string[]): Promise<number> {
       },
       workflowId: optionalString(values, 'workflow-id') ?? `drill-${account}-${container}`,
       taskQueue: optionalString(values, 'task-queue'),
+      details: {
+        source: `${input.backup}: latest verified run of ${account}/${container}`,
+        target: `a scratch container in ${input.backup}`,
+        mode: modeOf(
+          {
+            count: input.sample?.count,
+            percent: input.sample?.percent,
+            seed: input.sample?.seed,
+            'compared with live source': input.liveSource,
+          },
+          'default sample',
+        ),
+      },
       summary: `Restore drill of the latest backup of ${account}/${container}`,
     });
     if (!handle) return 4;

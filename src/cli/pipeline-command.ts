@@ -14,6 +14,7 @@ import {
   type PipelineRetentionInput,
 } from '../workflows/backup-pipeline';
 import { optionalInteger, optionalString, requiredString, startOptions, UsageError } from './cli-options';
+import type { StartDetails } from './start-details';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
@@ -157,10 +158,27 @@ async function start<I, R>(
       workflowId: optionalString(values, 'workflow-id') ?? defaultId,
       taskQueue: optionalString(values, 'task-queue'),
       summary: `azbackup ${command} ${(input as { name: string }).name}`,
+      details: pipelineDetails(input as PipelineDetailsInput),
     });
     if (!handle) return 4;
     if (!values.wait) return 0;
     print(await waitWithProgress<R, never>(handle));
     return 0;
   });
+}
+
+interface PipelineDetailsInput {
+  name: string;
+  source?: { kind: string };
+  filters?: { kind: string }[];
+  sink: { kind: string };
+  target?: { kind: string };
+}
+
+/** The UI's details card of a pipeline run: plugin kinds only (never a command line or a path's secrets). */
+function pipelineDetails(input: PipelineDetailsInput): StartDetails {
+  const store = `${input.sink.kind} store, pipeline ${input.name}`;
+  return input.source
+    ? { source: input.source.kind, target: store, mode: input.filters?.map((f) => f.kind).join(' → ') || 'as is' }
+    : { source: store, target: input.target?.kind ?? 'the store (retention)', mode: 'restore' };
 }

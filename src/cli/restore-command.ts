@@ -20,6 +20,7 @@ import {
   UsageError,
 } from './cli-options';
 import { restoreProgress } from './progress-command';
+import { modeOf } from './start-details';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
@@ -75,6 +76,19 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
       },
       workflowId,
       taskQueue: optionalString(values, 'task-queue'),
+      details: {
+        source: `${input.backup}: catalog of ${location.source.account}/${location.source.container}`,
+        target: `${target.connection}/${target.container}`,
+        mode: modeOf({
+          run: input.run,
+          'as of': input.asOf,
+          prefix: input.prefix,
+          blobs: input.blobs?.length,
+          overwrite: input.overwrite ?? 'never',
+          'include deleted': input.includeDeleted,
+          'dry run': input.dryRun,
+        }),
+      },
       summary:
         `Restore ${location.source.account}/${location.source.container} ` +
         `(${input.run ?? (input.asOf ? `as of ${input.asOf}` : 'latest verified run')}) into ${target.connection}/${target.container}` +

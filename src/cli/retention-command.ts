@@ -14,6 +14,7 @@ import {
   startOptions,
   UsageError,
 } from './cli-options';
+import { modeOf } from './start-details';
 import { startWorkflow, waitWithProgress } from './start-workflow';
 import { withClient } from './temporal-client';
 
@@ -90,6 +91,11 @@ export async function runRetentionCommand(args: string[]): Promise<number> {
       },
       workflowId: optionalString(values, 'workflow-id') ?? `retention-${account}-${container}`,
       taskQueue: optionalString(values, 'task-queue'),
+      details: {
+        source: `${input.backup}: catalog of ${account}/${container}`,
+        target: `${input.backup}${input.sourceSnapshots ? ` and the snapshots on ${input.sourceSnapshots.source}` : ''}`,
+        mode: modeOf({ ...input.policy, 'dry run': input.dryRun }),
+      },
       summary: `Apply retention to the backups of ${account}/${container}${input.dryRun ? ' (dry run)' : ''}`,
     });
     if (!handle) return 4;

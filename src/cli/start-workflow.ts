@@ -9,6 +9,7 @@ import { UsageError } from './cli-options';
 import { pagesInFlight, type PageInFlight } from './live-progress';
 import { emit, output } from './output';
 import { ProgressLine } from './progress-bar';
+import { startDetailsMarkdown, type StartDetails } from './start-details';
 import { workflowUrl } from './temporal-client';
 
 export interface StartCommandOptions<I, R> {
@@ -18,6 +19,8 @@ export interface StartCommandOptions<I, R> {
   workflowId: string;
   taskQueue?: string;
   summary: string;
+  /** The UI's details card: what is read and written, and how. */
+  details: StartDetails;
   /** Names in the input, checked before anything starts: connections (by field) must be blob connections of the config. */
   names?: NameRefs;
 }
@@ -36,6 +39,7 @@ export async function startWorkflow<I, R>(
       workflowId: options.workflowId,
       args: [options.input],
       staticSummary: options.summary,
+      staticDetails: startDetailsMarkdown(options.details, { config, ...options }),
     });
     const url = workflowUrl(config, options.workflowId);
     emit(

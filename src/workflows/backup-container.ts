@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, BackupPageInput, InventoryPage } from '../activities';
 import { addCounts, emptyCounts, type BackupCounts } from '../domain/backup-counts';
+import { namePageSummary } from '../domain/run-summaries';
 import { backupContainerInputProblems } from '../domain/backup-input';
 import { catalogScope, runKey as makeRunKey } from '../domain/catalog-layout';
 import { FailureType } from '../domain/failures';
@@ -172,6 +173,7 @@ export async function backupContainer(input: BackupContainerInput): Promise<Back
           executeChild(backupContainerPage, {
             workflowId: `${info.workflowId}/${run.runKey}/page-${pageIndex}`,
             args: [{ ...pageTemplate, pageIndex, range }],
+            staticSummary: namePageSummary(pageIndex, range),
           }),
           (pageCounts) => {
             state.counts = addCounts(state.counts, { ...pageCounts, listed: 0 }); // listed is counted by the listing

@@ -6,6 +6,7 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { Activities, BackupPageInput } from '../activities';
 import { ADF_PIPELINES } from '../adf/pipelines';
 import type { BackupCounts } from '../domain/backup-counts';
+import { namePageSummary } from '../domain/run-summaries';
 import { activityOptions } from './workflow-rules';
 
 const { backupPage, planAdfPage, finishAdfPage } = proxyActivities<Activities>(activityOptions('4 hours'));
@@ -16,18 +17,24 @@ const { runAdfPipeline } = proxyActivities<Activities>({
 });
 
 export async function backupContainerPage(input: BackupPageInput): Promise<BackupCounts> {
+  const summary = namePageSummary(input.pageIndex, input.range);
   if (input.adf) {
-    const plan = await planAdfPage(input);
+    const plan = await planAdfPage.executeWithOptions({ summary: `plan the Data Factory move of ${summary}` }, [input]);
     if (plan.move) {
       if (plan.entries > 0)
-        await runAdfPipeline({
-          adf: input.adf,
-          pipeline: ADF_PIPELINES.copyBlobs,
-          parameters: { listPath: plan.listPath, logPath: plan.logPath },
-          pollEveryMs: input.adfPollEveryMs,
-        });
-      return finishAdfPage(input);
+        await runAdfPipeline.executeWithOptions(
+          { summary: `Data Factory copies ${plan.entries} blobs of ${summary}` },
+          [
+            {
+              adf: input.adf,
+              pipeline: ADF_PIPELINES.copyBlobs,
+              parameters: { listPath: plan.listPath, logPath: plan.logPath },
+              pollEveryMs: input.adfPollEveryMs,
+            },
+          ],
+        );
+      return finishAdfPage.executeWithOptions({ summary: `verify and catalog ${summary}` }, [input]);
     }
   }
-  return backupPage(input);
+  return backupPage.executeWithOptions({ summary }, [input]);
 }

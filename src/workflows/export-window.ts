@@ -8,6 +8,7 @@ import { windowPipeline } from '../adf/pipelines';
 import { exportPaths } from '../domain/catalog-layout';
 import { mongoWindowFilterJson, objectIdWindow } from '../domain/objectid-windows';
 import { cosmosTsBounds } from '../domain/time-windows';
+import { windowSummary } from '../domain/run-summaries';
 import { activityOptions } from './workflow-rules';
 
 export interface ExportDocumentWindowInput {
@@ -23,24 +24,24 @@ export interface WindowCounts {
   sample?: string[];
 }
 
-const { exportWindow, replicateWindow, adoptAdfWindow } = proxyActivities<Activities>({
-  ...activityOptions('4 hours'),
-  summary: 'export one window',
-});
+const { exportWindow, replicateWindow, adoptAdfWindow } = proxyActivities<Activities>(activityOptions('4 hours'));
 // Cancelling the window waits until the Data Factory run is cancelled too.
 const { runAdfPipeline } = proxyActivities<Activities>({
   ...activityOptions('24 hours'),
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  summary: 'Data Factory run of one window',
 });
 
 export async function exportDocumentWindow(input: ExportDocumentWindowInput): Promise<WindowCounts> {
   if (input.replicate) {
-    const { documents } = await replicateWindow(input.replicate);
+    const r = input.replicate;
+    const { documents } = await replicateWindow.executeWithOptions({ summary: windowSummary(r.window, r.pass) }, [r]);
     return { documents, plainBytes: 0, storedBytes: 0 };
   }
   const job = input.export!;
-  const record = job.adf ? await viaDataFactory(job, job.adf) : await exportWindow(job);
+  const summary = windowSummary(job.window, job.pass);
+  const record = job.adf
+    ? await viaDataFactory(job, job.adf, summary)
+    : await exportWindow.executeWithOptions({ summary }, [job]);
   return {
     documents: record.documents,
     plainBytes: record.plain.bytes,
@@ -49,18 +50,17 @@ export async function exportDocumentWindow(input: ExportDocumentWindowInput): Pr
   };
 }
 
-async function viaDataFactory(job: ExportWindowInput, adf: NonNullable<ExportWindowInput['adf']>) {
+async function viaDataFactory(job: ExportWindowInput, adf: NonNullable<ExportWindowInput['adf']>, summary: string) {
   const objectPath = `${job.backupContainer}/${exportPaths.adfStaging(job.scope, job.runKey, job.window.index)}`;
   const { database, container } = job.source;
   const parameters =
     job.kind === 'mongo'
       ? { database, collection: container, filter: mongoWindowFilterJson(objectIdWindow(job.window)), objectPath }
       : { database, container, ...cosmosTsBounds(job.window), objectPath };
-  const run = await runAdfPipeline({
-    adf: adf.connection,
-    pipeline: windowPipeline(job.kind),
-    parameters,
-    pollEveryMs: adf.pollEveryMs,
-  });
-  return adoptAdfWindow({ ...job, rowsCopied: run.output?.rowsCopied });
+  const run = await runAdfPipeline.executeWithOptions({ summary: `Data Factory exports ${summary}` }, [
+    { adf: adf.connection, pipeline: windowPipeline(job.kind), parameters, pollEveryMs: adf.pollEveryMs },
+  ]);
+  return adoptAdfWindow.executeWithOptions({ summary: `adopt ${summary}` }, [
+    { ...job, rowsCopied: run.output?.rowsCopied },
+  ]);
 }

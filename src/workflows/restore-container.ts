@@ -22,6 +22,7 @@ import {
 } from '../domain/defaults';
 import { addRestoreCounts, emptyRestoreCounts, type RestoreCounts } from '../domain/restore-counts';
 import { restoreInputProblems } from '../domain/restore-input';
+import { catalogPageSummary } from '../domain/run-summaries';
 import { ChildWindow } from './child-window';
 import { restoreContainerPage } from './restore-page';
 import { trackRun } from './run-status';
@@ -162,6 +163,7 @@ export async function restoreContainer(input: RestoreContainerInput): Promise<Re
           executeChild(restoreContainerPage, {
             workflowId: `${info.workflowId}/${restoreKey}/page-${pageIndex}`,
             args: [{ ...template, pageIndex }],
+            staticSummary: catalogPageSummary(pageIndex, template.runKey),
           }),
           (pageCounts) => {
             state.counts = addRestoreCounts(state.counts, pageCounts);

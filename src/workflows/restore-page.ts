@@ -2,10 +2,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities, RestorePageInput } from '../activities';
 import type { RestoreCounts } from '../domain/restore-counts';
+import { catalogPageSummary } from '../domain/run-summaries';
 import { activityOptions } from './workflow-rules';
 
 const { restorePage } = proxyActivities<Activities>(activityOptions('4 hours'));
 
 export async function restoreContainerPage(input: RestorePageInput): Promise<RestoreCounts> {
-  return restorePage(input);
+  return restorePage.executeWithOptions({ summary: catalogPageSummary(input.pageIndex, input.runKey) }, [input]);
 }

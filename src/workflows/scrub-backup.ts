@@ -19,6 +19,7 @@ import {
   DEFAULT_MAX_CONCURRENT_PAGES,
   DEFAULT_PAGES_PER_RUN,
 } from '../domain/defaults';
+import { catalogPageSummary } from '../domain/run-summaries';
 import { scrubInputProblems } from '../domain/scrub-input';
 import { addScrubCounts, emptyScrubCounts, type ScrubCounts } from '../domain/scrub-counts';
 import { ChildWindow } from './child-window';
@@ -107,6 +108,7 @@ export async function scrubBackup(input: ScrubBackupInput): Promise<ScrubBackupR
         executeChild(scrubBackupPage, {
           workflowId: `${info.workflowId}/${scrubKey}/page-${pageIndex}`,
           args: [{ ...template, pageIndex }],
+          staticSummary: catalogPageSummary(pageIndex, template.runKey),
         }),
         (pageCounts) => {
           state.counts = addScrubCounts(state.counts, pageCounts);
@@ -153,5 +155,5 @@ export async function scrubBackup(input: ScrubBackupInput): Promise<ScrubBackupR
 
 /** The child workflow for one catalog page of a scrub. */
 export async function scrubBackupPage(input: ScrubPageInput): Promise<ScrubCounts> {
-  return scrubPage(input);
+  return scrubPage.executeWithOptions({ summary: catalogPageSummary(input.pageIndex, input.runKey) }, [input]);
 }

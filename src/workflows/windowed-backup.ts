@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, PrepareExportResult } from '../activities';
 import { runKey as makeRunKey } from '../domain/catalog-layout';
+import { windowSummary } from '../domain/run-summaries';
 import { DEFAULT_BACKUP_CONTAINER, DEFAULT_PAGES_PER_RUN } from '../domain/defaults';
 import type { Compression, DocumentKind, ExportInputMode, ExportMode } from '../domain/export-manifest';
 import { FailureType } from '../domain/failures';
@@ -191,6 +192,7 @@ export async function runWindowedBackup(
         return executeChild(exportDocumentWindow, {
           workflowId: `${info.workflowId}/${runKey}/window-${window.index}`,
           args: [args],
+          staticSummary: windowSummary(window, pass),
         });
       };
       const slots = new ChildWindow(input.maxConcurrentWindows ?? 4);
