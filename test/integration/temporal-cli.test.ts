@@ -1,7 +1,8 @@
 // Every workflow kind started the way an operator without azbackup's CLI does it: the real `temporal`
 // binary, `temporal workflow start --type … --task-queue … --input '<json>'` with the same input shape the
 // azbackup CLI sends, `temporal workflow result` to wait, then the result checked; and a Temporal Schedule
-// created, described, triggered (its run completes) and deleted with `temporal schedule`.
+// created, described, triggered (its run completes) and deleted with `temporal schedule`. A start by azbackup's
+// own CLI carries a summary and markdown details that `temporal workflow describe` shows.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +14,7 @@ import type { ScrubBackupResult } from '../../src/workflows/scrub-backup';
 import type { WindowedBackupResult } from '../../src/workflows/windowed-backup';
 import type { WindowedRestoreResult } from '../../src/workflows/windowed-restore';
 import { useBlobFixture } from '../support/blob-fixture';
+import { cli } from '../support/cli';
 import { uniqueName } from '../support/stack';
 import { cliWorkflowResult, temporal, temporalOk } from '../support/temporal-cli';
 
@@ -216,5 +218,31 @@ describe('the temporal CLI drives every workflow', () => {
     const gone = await temporal(['schedule', 'describe', '--schedule-id', scheduleId]);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /not found/i);
+  });
+  it("a start by azbackup's CLI carries its summary and markdown details, which the temporal CLI shows", async () => {
+    const workflowId = uniqueName('tcli-azbackup');
+    const started = await cli([
+      'backup',
+      ...['--source', 'source', '--container', container, '--backup', 'backup'],
+      ...['--backup-container', fixture.backupName, '--task-queue', fixture.w.taskQueue, '--workflow-id', workflowId],
+      '--wait',
+    ]);
+    assert.equal(started.code, 0, started.out);
+    const described = await temporalOk(['workflow', 'describe', '--workflow-id', workflowId]);
+    // Printed as quoted strings under "Metadata:".
+    const printed = (field: string) => JSON.parse(new RegExp(`^\\s+${field}\\s+(".*")$`, 'm').exec(described)![1]!);
+    assert.equal(printed('StaticSummary'), `Back up source/${container} to backup`);
+    const ui = `${fixture.w.config.temporal.uiUrl}/namespaces/default/workflows/${workflowId}`;
+    assert.equal(
+      printed('StaticDetails'),
+      [
+        '**azbackup backup**',
+        '',
+        `- **Source:** \`source/${container}\``,
+        `- **Target:** \`backup/${fixture.backupName}\``,
+        '- **Mode:** incremental, verify md5',
+        `- **Links:** [this run in the Temporal UI](${ui}) · watch with \`azbackup progress ${workflowId}\``,
+      ].join('\n'),
+    );
   });
 });
