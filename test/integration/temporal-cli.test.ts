@@ -25,10 +25,13 @@ describe('the temporal CLI drives every workflow', () => {
   let first: BackupContainerResult;
   /** The newest committed run: a reconcile commits one too, and restores, scrubs and drills pick it. */
   let latest: string;
+  /** The workflow id of the last `run`. */
+  let lastId = '';
 
   /** `temporal workflow start`, then `temporal workflow result`: the decoded result. */
   const run = async <R>(type: string, input: object, extra: string[] = []): Promise<R> => {
     const workflowId = uniqueName(`tcli-${type}`);
+    lastId = workflowId;
     const started = await temporalOk([
       'workflow',
       'start',
@@ -145,6 +148,14 @@ describe('the temporal CLI drives every workflow', () => {
     });
     assert.equal(exported.documents, 12);
     assert.ok(exported.manifest);
+    // Each window's child workflow is named by its times in the UI and CLI.
+    const window0 = await temporalOk([
+      'workflow',
+      'describe',
+      '--workflow-id',
+      `${lastId}/${exported.runKey}/window-0`,
+    ]);
+    assert.match(window0, /^\s+StaticSummary\s+"window 0: \d{4}-\d\d-\d\dT\d\d:\d\dZ…(\d\d:\d\d|\S+T\d\d:\d\d)Z"$/m);
     const restored = await run<WindowedRestoreResult>('restoreCosmos', {
       backup: 'backup',
       backupContainer: fixture.backupName,
