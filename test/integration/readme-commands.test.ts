@@ -88,6 +88,8 @@ const OTHER_COMMANDS: { pattern: RegExp; expect: (out: string) => void }[] = [
 const NOT_RUN_HERE: Record<string, string> = {
   'npm ci && npm run demo': 'CI runs it from a clean clone (.ci/run); here the stack is already up',
   'npm test': 'this test is part of it',
+  'npm run bundle && node dist/src/workers/main.js':
+    'the compiled worker: build.test.ts compiles one and runs a backup on it; here `npm run worker` serves the commands',
 };
 
 /** Edits turning the README's names into this run's; each must still match a README command. */
@@ -139,7 +141,8 @@ function planReadme(markdown: string): { steps: Step[]; problems: string[] } {
   for (const command of commands) {
     const text = command.text;
     const type = /--type (\w+)/.exec(text)?.[1];
-    const sub = /^npx azbackup (\w+)(?: (cosmos|mongo)\b)?/.exec(text);
+    // The subcommand: its first word, and its second unless that is a flag (`backup cosmos`, `schedule create`).
+    const sub = /^npx azbackup ([\w-]+)(?:\s+([a-z][\w-]*))?/.exec(text);
     const other = OTHER_COMMANDS.find((o) => o.pattern.test(text));
     if (NOT_RUN_HERE[text]) steps.push({ kind: 'skip', command, reason: NOT_RUN_HERE[text] });
     else if (text === 'npm run worker') steps.push({ kind: 'worker', command });
