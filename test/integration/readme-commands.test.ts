@@ -66,13 +66,25 @@ const CLI_OUTPUT: Record<string, (c: Ctx) => RegExp> = {
   runs: (c) => new RegExp(`\\s${c.blobs}\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\s+yes$`, 'm'),
   ls: () => /^\s+\d+\s+\S+\s+2026\/11\/item-000000\.json$/m,
   restore: (c) => new RegExp(`${c.prefixed} matched, ${c.prefixed} restored, 0 skipped, 0 failed`),
-  retention: () => /Done \(dry run: nothing deleted\): \d+ runs kept, 0 removed/,
+  // How many runs it would forget depends on the runs the schedules above started; a dry run deletes nothing.
+  retention: () =>
+    /Done \(dry run: nothing deleted\): \d+ runs kept, \d+ removed.*; \d+ objects unreferenced, 0 deleted/,
   drill: (c) => new RegExp(`Drill passed: .*: ${c.blobs} sampled, ${c.blobs} restored`),
   'backup cosmos': () => /^export \S+ to \S+: \d+ windows, \d+ documents/m,
   'runs cosmos': (c) => new RegExp(`\\s${c.cosmosDocs}\\s+\\d+\\s*$`, 'm'),
   'restore cosmos': (c) =>
     new RegExp(`^restored as of \\S+: \\d+ windows from \\d+ run\\(s\\), ${c.cosmosDocs} documents`, 'm'),
   'backup mongo': () => /^export \S+ to \S+: \d+ windows, \d+ documents/m,
+  'schedule create': () => /^Created schedule \S+: .*, overlap skip\.$/m,
+  'schedule list': (c) => new RegExp(`^${c.container}-6h\\s+backupContainer\\s+active`, 'm'),
+  'schedule describe': (c) => new RegExp(`^Schedule ${c.container}-6h \\(made by schedule create\\)`, 'm'),
+  'schedule trigger': (c) => new RegExp(`^Triggered ${c.container}-6h \\(overlap skip\\)`, 'm'),
+  'schedule pause': (c) => new RegExp(`^Schedule ${c.container}-6h paused: storage maintenance`, 'm'),
+  'schedule unpause': (c) => new RegExp(`^Schedule ${c.container}-6h unpaused`, 'm'),
+  'schedule backfill': () => /^Backfilling \S+ from 2026-11-30T00:00:00\.000Z to 2026-11-30T12:00:00\.000Z/m,
+  'schedule delete': (c) => new RegExp(`^Deleted schedule ${c.container}-scrub\\b`, 'm'),
+  // The test's config declares no schedules: apply plans nothing and changes nothing.
+  'schedule apply': () => /^(Dry run: nothing changed|Applied: 0 created, 0 updated, 0 deleted, 0 unchanged)\.$/m,
 };
 
 /** Other commands, by pattern: how to judge their run. */
