@@ -100,7 +100,10 @@ describe('Cosmos DB and Mongo exports moved by Data Factory', () => {
         await source.items.upsert({ id: `doc-${i}`, tenant: `t${i % 4}`, n: i, nested: { on: i % 2 === 0 } });
       await sleep(1100);
     }
-    const range = { from: new Date(fromMs).toISOString(), to: new Date(Date.now() - 100).toISOString() };
+    const range = {
+      from: new Date(fromMs).toISOString(),
+      to: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
+    };
     const input = {
       cosmos: 'cosmos',
       database,
