@@ -75,6 +75,8 @@ const CLI_OUTPUT: Record<string, (c: Ctx) => RegExp> = {
   'restore cosmos': (c) =>
     new RegExp(`^restored as of \\S+: \\d+ windows from \\d+ run\\(s\\), ${c.cosmosDocs} documents`, 'm'),
   'backup mongo': () => /^export \S+ to \S+: \d+ windows, \d+ documents/m,
+  // Deploys to the stack's ADF stand-in; the bulk run after it moves its pages through that factory.
+  'adf deploy': () => /^Factory \S+: \d+ created, \d+ updated, \d+ unchanged\. Pipelines: .*azbackup-copy-blobs/m,
   'schedule create': () => /^Created schedule \S+: .*, overlap skip\.$/m,
   'schedule list': (c) => new RegExp(`^${c.container}-6h\\s+backupContainer\\s+active`, 'm'),
   'schedule describe': (c) => new RegExp(`^Schedule ${c.container}-6h \\(made by schedule create\\)`, 'm'),
@@ -102,6 +104,31 @@ const NOT_RUN_HERE: Record<string, string> = {
   'npm test': 'this test is part of it',
   'npm run bundle && node dist/src/workers/main.js':
     'the compiled worker: build.test.ts compiles one and runs a backup on it; here `npm run worker` serves the commands',
+  // Covered by the tests named (they need a held run, a database or the reader's paths); not run twice here.
+  'npx azbackup status backup-source-photos --watch':
+    'status and progress of a running backup: cli-status.test.ts (bar inside a page, --watch to the outcome, --json, exit 3)',
+  'npx azbackup progress backup-source-photos': 'as above: cli-status.test.ts reads the progress of a held backup',
+  'npx azbackup status backup-source-photos --json': 'as above: cli-status.test.ts checks status --json',
+  'npx azbackup notify --source source --container photos --backup backup --prefix 2026/12/01/ --requested-by ingest':
+    'triggers.test.ts runs notify during a held backup and checks the one follow-up run',
+  'npx azbackup notify --source source --container photos --backup backup --blob a.jpg --blob b.jpg --json':
+    'as above: triggers.test.ts',
+  'temporal workflow signal-with-start --task-queue azbackup --type backupTrigger --workflow-id trigger/source/photos \\\n  --input \'{"source":"source","container":"photos","backup":"backup"}\' \\\n  --signal-name backupRequested --signal-input \'{"prefix":"2026/12/01/","requestedBy":"ingest"}\'':
+    'triggers.test.ts sends backupRequested by signal-with-start and checks the coalesced runs',
+  'temporal workflow start --task-queue azbackup --type runBackupPipeline --workflow-id pg-app \\\n  --input \'{"name":"app-db","source":{"kind":"command","command":["pg_dump","-Fc","-d","app"]},\n            "filters":[{"kind":"aes-256-gcm","key":"prod"}],"sink":{"kind":"blob","connection":"backup","container":"pipelines"}}\'':
+    'needs a database named app: pipeline-postgres.test.ts runs this round trip on a throwaway PostgreSQL cluster',
+  'temporal workflow start --task-queue azbackup --type restorePipelineBackup --workflow-id pg-app-restore \\\n  --input \'{"name":"app-db","sink":{"kind":"blob","connection":"backup","container":"pipelines"},\n            "target":{"kind":"command","command":["pg_restore","--single-transaction","--exit-on-error","-d","app_restored"]}}\'':
+    'as above: pipeline-postgres.test.ts',
+  'npx azbackup pipeline backup --name app-db --backup backup --backup-container pipelines --gzip none \\\n--key prod --wait -- pg_dump -Fc -d app':
+    'as above: pipeline-postgres.test.ts; pipeline-cli.test.ts runs the pipeline commands',
+  'npx azbackup pipeline backup --name home --dir /home/me --store-dir /mnt/usb/backups --key prod --wait':
+    "paths of the reader's machine: pipeline-cli.test.ts runs the same commands on a temp directory and store",
+  'npx azbackup pipeline restore --name home --store-dir /mnt/usb/backups --to-dir /tmp/home-restored --wait':
+    'as above: pipeline-cli.test.ts',
+  'npx azbackup pipeline restore --name home --store-dir /mnt/usb/backups --verify --wait   # a drill':
+    'as above: pipeline-cli.test.ts',
+  'npx azbackup pipeline retention --name home --store-dir /mnt/usb/backups --keep-daily 7 --wait':
+    'as above: pipeline-cli.test.ts',
 };
 
 /** Edits turning the README's names into this run's; each must still match a README command. */
