@@ -19,6 +19,7 @@ import { backupCosmosContainer, restoreCosmos } from '../../src/workflows/backup
 import { backupMongoCollection, restoreMongo } from '../../src/workflows/backup-mongo';
 import { ObjectId } from 'mongodb';
 import { backupContainer } from '../../src/workflows/backup-container';
+import { applyPipelineRetention, restorePipelineBackup, runBackupPipeline } from '../../src/workflows/backup-pipeline';
 import { reconcileContainer } from '../../src/workflows/reconcile-container';
 import { restoreContainer } from '../../src/workflows/restore-container';
 import { restoreDrill } from '../../src/workflows/restore-drill';
@@ -199,6 +200,37 @@ async function main(): Promise<void> {
         const handle = client.workflow.getHandle(sent.workflowId);
         return { workflowId: sent.workflowId, firstExecutionRunId: sent.runId, result: () => handle.result() };
       });
+      // A backup pipeline (a command's output through gzip and AES-256-GCM into the backup account), its
+      // restore checked through both digests, and its retention.
+      const pipelineSink = { kind: 'blob', connection: 'backup', container: 'azbackup' };
+      await run('runBackupPipeline', () =>
+        client.workflow.start(runBackupPipeline, {
+          taskQueue,
+          workflowId: 'rec-pipeline',
+          args: [
+            {
+              name: 'notes',
+              source: { kind: 'command', command: ['sh', '-c', 'echo notes'] },
+              filters: [{ kind: 'gzip' }, { kind: 'aes-256-gcm', key: 'local' }],
+              sink: pipelineSink,
+            },
+          ],
+        }),
+      );
+      await run('restorePipelineBackup', () =>
+        client.workflow.start(restorePipelineBackup, {
+          taskQueue,
+          workflowId: 'rec-pipeline-restore',
+          args: [{ name: 'notes', sink: pipelineSink, target: { kind: 'verify' } }],
+        }),
+      );
+      await run('applyPipelineRetention', () =>
+        client.workflow.start(applyPipelineRetention, {
+          taskQueue,
+          workflowId: 'rec-pipeline-retention',
+          args: [{ name: 'notes', sink: pipelineSink, policy: { keepLast: 1 } }],
+        }),
+      );
       await run('applyRetention', () =>
         client.workflow.start(applyRetention, {
           taskQueue,
