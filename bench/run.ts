@@ -4,6 +4,7 @@
 //             [--storage memory,disk] [--rounds 1]   (rounds: rclone, then rounds × (azbackup, rclone))
 //   pipeline  [--input-mib 256]   (the chain per core; directory and stream backups vs tar | gzip | openssl)
 //   cosmos    [--documents 5000] [--rss-documents 500] [--rounds 1]   (export vs a bare query loop; RSS at 1x and 10x)
+//   mongo     [--documents 5000] [--rounds 2]   (export vs a bare driver loop on FerretDB, alternating A-B)
 //   profile   [--blobs 5000] [--cpu-prof]   (requests per blob by kind, worker CPU per blob, peak RSS)
 //   scale     [--sizes 20000,200000]   (full, then 1 % changed: throughput, history, payloads, peak RSS)
 // A quick run: `npm run bench -- blob --blobs 5000 --rss-small 0 --rss-large 0 --peers rclone --storage memory,disk`.
@@ -11,13 +12,14 @@ import '../src/lib/check-node';
 import { parseArgs } from 'node:util';
 import { blobBench, PEERS, STORAGE_KINDS, type Peer, type StorageKind } from './blob';
 import { cosmosBench } from './cosmos';
+import { mongoBench } from './mongo';
 import { pipelineChainBench } from './pipeline-chain';
 import { pipelineFrameworkBench } from './pipeline-framework';
 import { profileBench } from './profile';
 import { scaleBench } from './scale';
 import { benchEnvironment, printRatios, writeResults } from './results';
 
-const SUITES = ['blob', 'pipeline', 'cosmos', 'profile', 'scale'] as const;
+const SUITES = ['blob', 'pipeline', 'cosmos', 'mongo', 'profile', 'scale'] as const;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -73,6 +75,12 @@ async function main(): Promise<void> {
     console.log('\ncosmos benchmark:');
     printRatios(result.ratios);
     report(await writeResults('cosmos', environment, result));
+  } else if (suite === 'mongo') {
+    const rounds = Math.max(2, count(values.rounds, '--rounds', 1)); // A-B at least twice
+    const result = await mongoBench({ documents: count(values.documents, '--documents', 1), rounds });
+    console.log('\nmongo benchmark:');
+    printRatios(result.ratios);
+    report(await writeResults('mongo', environment, result));
   } else {
     const result = await pipelineChainBench({ inputMiB: count(values['input-mib'], '--input-mib', 1) });
     const framework = await pipelineFrameworkBench({ inputMiB: count(values['input-mib'], '--input-mib', 1) });
