@@ -14,7 +14,7 @@ import { ConnectionRegistry } from '../src/storage/connections';
 import { backupMongoCollection } from '../src/workflows/backup-mongo';
 import type { Ratio } from './results';
 import { describeSpread, spread } from './results';
-import { startBenchWorker } from './worker-process';
+import { cpuSeconds, startBenchWorker } from './worker-process';
 
 export interface MongoBenchOptions {
   documents: number;
@@ -64,6 +64,7 @@ export async function mongoBench(options: MongoBenchOptions) {
 
     const bare = async () => {
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const out = createWriteStream('/dev/null');
       const cursor = collection.find(
         { _id: { $gte: ObjectId.createFromTime(fromSeconds), $lt: ObjectId.createFromTime(toSeconds) } },
@@ -77,12 +78,14 @@ export async function mongoBench(options: MongoBenchOptions) {
       out.end();
       await once(out, 'finish');
       if (n !== options.documents) throw new Error(`the bare loop read ${n} documents`);
-      return (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
     };
     const worker = await startBenchWorker(stack.configFile, 'bench-mongo', join(dataDir, 'logs'));
     let run = 0;
     const exportOnce = async () => {
       const t0 = performance.now();
+      const cpu0 = cpuSeconds(worker.pid!);
       const r = await client.workflow.execute(backupMongoCollection, {
         taskQueue: 'bench-mongo',
         workflowId: `bench-mongo-${Date.now()}`,
@@ -101,17 +104,23 @@ export async function mongoBench(options: MongoBenchOptions) {
         ],
       });
       if (r.documents !== options.documents) throw new Error(`the export wrote ${r.documents} documents`);
-      return { seconds: (performance.now() - t0) / 1000, windows: r.windows };
+      const cpu = cpuSeconds(worker.pid!) - cpu0;
+      return { seconds: (performance.now() - t0) / 1000, cpuSeconds: cpu, windows: r.windows };
     };
     const bareTimes: number[] = [];
     const exportTimes: number[] = [];
+    const bareCpu: number[] = [];
+    const exportCpu: number[] = [];
     let windows = 0;
     try {
       await exportOnce(); // warm the worker (bundle, first activities) before measuring
       for (let round = 0; round < options.rounds; round++) {
-        bareTimes.push(await bare());
+        const b = await bare();
+        bareTimes.push(b.seconds);
+        bareCpu.push(b.cpuSeconds);
         const e = await exportOnce();
         exportTimes.push(e.seconds);
+        exportCpu.push(e.cpuSeconds);
         windows = e.windows;
         log(`round ${round + 1}: bare ${bareTimes.at(-1)!.toFixed(2)} s, export ${e.seconds.toFixed(2)} s`);
       }
@@ -120,6 +129,10 @@ export async function mongoBench(options: MongoBenchOptions) {
     }
     const bareS = spread(bareTimes);
     const exportS = spread(exportTimes);
+    // Where the time goes: the worker's CPU per export (the stack's own processes excluded) against the
+    // bench process's CPU per bare loop; near the wall times, the gap is CPU work in the worker.
+    const bareCpuS = spread(bareCpu);
+    const exportCpuS = spread(exportCpu);
     const ratios: Ratio[] = [
       {
         name: 'mongo: export documents/s vs a bare driver loop (canonical Extended JSON to /dev/null)',
@@ -130,6 +143,11 @@ export async function mongoBench(options: MongoBenchOptions) {
           `${describeSpread(exportS, 's')}, ${(options.documents / exportS.median).toFixed(0)} docs/s; ` +
           `bare loop: ${describeSpread(bareS, 's')}, ${(options.documents / bareS.median).toFixed(0)} docs/s`,
       },
+      {
+        name: 'mongo: worker CPU s per export / bench CPU s per bare loop',
+        value: exportCpuS.median / bareCpuS.median,
+        detail: `worker ${describeSpread(exportCpuS, 'CPU s', 2)}; bare loop ${describeSpread(bareCpuS, 'CPU s', 2)}`,
+      },
     ];
     return {
       ratios,
@@ -139,6 +157,8 @@ export async function mongoBench(options: MongoBenchOptions) {
       windows,
       bareSeconds: bareS,
       exportSeconds: exportS,
+      bareCpuSeconds: bareCpuS,
+      exportWorkerCpuSeconds: exportCpuS,
     };
   } finally {
     await connection.close();
