@@ -56,6 +56,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Azback
       maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
+      // Progress details reach the server (the UI, `azbackup status`) within 2 s instead of 80 % of the
+      // heartbeat timeout: live progress for short activities too, at one heartbeat call per 2 s each.
+      maxHeartbeatThrottleInterval: '2 seconds',
+      defaultHeartbeatThrottleInterval: '2 seconds',
       ...(metrics && { interceptors: { activity: [metrics.interceptor] } }),
     });
     const queueConsumers = await startQueueConsumers(
