@@ -25,7 +25,7 @@ import {
   type BackupProgress,
 } from '../../src/workflows/backup-container';
 import { scrubBackup, type ScrubBackupResult } from '../../src/workflows/scrub-backup';
-import { seededRandom } from '../support/chaos';
+import { seededRandom } from '../../src/domain/sampling';
 import { download } from '../support/catalog';
 import { rootApplicationFailure } from '../support/failures';
 import { uniqueName } from '../support/stack';

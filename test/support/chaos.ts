@@ -5,6 +5,7 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { RequestDecorator } from '../../src/storage/pipeline-policies';
+import { seededRandom } from '../../src/domain/sampling';
 import { errorAnswer, neverAnswer } from './chaos-answers';
 
 export const FAULTS = ['500', '503', '503-retry-after', 'timeout', 'reset'] as const;
@@ -28,18 +29,6 @@ export function requestKind(request: PipelineRequest): RequestKind {
   if (/\/runs\/[^/]+\/pages\//.test(path)) return 'chunk';
   if (/\/runs\/[^/]+\/(inventory|intents|reports)\//.test(path)) return 'staging';
   return 'other-write';
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same faults for the same request order. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface ChaosOptions {
