@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { SoakFigures } from './soak/soak-support';
+import { quietLogger } from './support/quiet-logger';
 
 const root = join(__dirname, '..');
 
@@ -108,15 +109,6 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-};
 
 main().then(
   (code) => process.exit(code),

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { startStack } from '../dev/stack';
 import { postSuiteSecretsScan } from './support/secrets';
 import type { TestStackInfo } from './support/stack-info';
+import { quietLogger } from './support/quiet-logger';
 
 const root = join(__dirname, '..');
 
@@ -93,15 +94,6 @@ function printSummary(tapFile: string): void {
   const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
   console.log(`tests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
 }
-
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-};
 
 main().then(
   (code) => process.exit(code),
