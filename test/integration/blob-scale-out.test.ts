@@ -67,7 +67,10 @@ describe('more than one worker on a task queue', () => {
       a!.kill('SIGKILL');
       await a!.waitForExit();
       const r = await handle.result();
-      assert.deepEqual([r.listed, r.copied, r.failed, r.verified], [count, count, 0, true]);
+      // Items the killed process copied but had not yet journaled are found already copied on the retry
+      // (skipped), never copied again: at most the unjournaled items of its in-flight pages.
+      assert.deepEqual([r.listed, r.copied + r.skipped, r.failed, r.verified], [count, count, 0, true]);
+      assert.ok(r.skipped <= 4 * 10, `found already copied ${r.skipped} <= the pages in flight (4 of 10)`);
       const ran = await pageWorkers(id);
       assert.ok(ran.size >= 2, `activities ran on ${[...ran.keys()].join(', ')}`);
       assert.ok(

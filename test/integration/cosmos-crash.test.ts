@@ -12,7 +12,7 @@ import { backupCosmosContainer } from '../../src/workflows/backup-cosmos';
 import { windowedProgressQuery } from '../../src/workflows/windowed-backup';
 import { useBlobFixture } from '../support/blob-fixture';
 import { uniqueName } from '../support/stack';
-import { finishAfterCrash } from '../support/worker-process';
+import { activityRunning, finishAfterCrash } from '../support/worker-process';
 
 describe('worker killed mid-export (Cosmos DB)', () => {
   const fixture = useBlobFixture();
@@ -58,10 +58,14 @@ describe('worker killed mid-export (Cosmos DB)', () => {
           ],
         }),
       async (handle) => {
-        // A window in flight (one at a time): its export is what the kill interrupts.
+        // A window in flight (one at a time) whose export is running: the kill interrupts it. Worker A's
+        // writes to the backup account are slowed so that the export is still running when it dies.
         const p = await handle.query(windowedProgressQuery);
-        return p.windowsDone >= 1 && p.windowsDone < p.windowsTotal - 1 && p.currentWindow?.index === p.windowsDone;
+        if (!(p.windowsDone >= 1 && p.windowsDone < p.windowsTotal - 1 && p.currentWindow?.index === p.windowsDone))
+          return false;
+        return activityRunning(fixture.w.client, `${workflowId}/${p.runKey}/window-${p.windowsDone}`, 'exportWindow');
       },
+      { slowRequests: { connection: 'backup', ms: 1500 } },
     );
     assert.equal(result.documents, 1800);
     // Some window's export was interrupted and run again (a second attempt of its activity).

@@ -10,7 +10,7 @@ import { backupMongoCollection } from '../../src/workflows/backup-mongo';
 import { windowedProgressQuery } from '../../src/workflows/windowed-backup';
 import { useBlobFixture } from '../support/blob-fixture';
 import { uniqueName } from '../support/stack';
-import { finishAfterCrash } from '../support/worker-process';
+import { activityRunning, finishAfterCrash } from '../support/worker-process';
 
 describe('worker killed mid-export (Cosmos DB for MongoDB)', () => {
   const fixture = useBlobFixture();
@@ -48,9 +48,14 @@ describe('worker killed mid-export (Cosmos DB for MongoDB)', () => {
           ],
         }),
       async (handle) => {
+        // A window in flight (one at a time) whose export is running: the kill interrupts it. Worker A's
+        // writes to the backup account are slowed so that the export is still running when it dies.
         const p = await handle.query(windowedProgressQuery);
-        return p.windowsDone >= 1 && p.windowsDone < p.windowsTotal - 2 && p.currentWindow?.index === p.windowsDone;
+        if (!(p.windowsDone >= 1 && p.windowsDone < p.windowsTotal - 2 && p.currentWindow?.index === p.windowsDone))
+          return false;
+        return activityRunning(fixture.w.client, `${workflowId}/${p.runKey}/window-${p.windowsDone}`, 'exportWindow');
       },
+      { slowRequests: { connection: 'backup', ms: 1500 } },
     );
     assert.equal(result.documents, 6000);
     let retried = 0;

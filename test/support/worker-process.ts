@@ -4,19 +4,52 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Workflow } from '@temporalio/common';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { ManagedProcess } from '../../dev/managed-process';
 import { startWorkerProcess } from '../../dev/worker-process';
 import { stackInfo } from './stack';
 
+/** `<connection>:<ms>`: read by test/support/slowed-worker.ts. */
+export const SLOW_REQUESTS_ENV = 'AZBACKUP_TEST_SLOW_REQUESTS';
+
+export interface WorkerProcessTestOptions {
+  /** Hold back every storage request to this connection for `ms` first (test/support/slowed-worker.ts). */
+  slowRequests?: { connection: string; ms: number };
+}
+
 /** A worker process on the shared stack, polling `taskQueue` once this resolves. */
-export function workerProcess(taskQueue: string, name: string): Promise<ManagedProcess> {
+export function workerProcess(
+  taskQueue: string,
+  name: string,
+  options: WorkerProcessTestOptions = {},
+): Promise<ManagedProcess> {
+  const slow = options.slowRequests;
   return startWorkerProcess({
     configFile: stackInfo().configFile,
     taskQueue,
     name,
     logFile: join(mkdtempSync(join(tmpdir(), 'azb-crash-')), 'worker.log'),
+    ...(slow
+      ? {
+          entry: join(__dirname, 'slowed-worker.ts'),
+          env: { [SLOW_REQUESTS_ENV]: `${slow.connection}:${slow.ms}` },
+        }
+      : {}),
   });
+}
+
+/**
+ * Whether the child workflow `workflowId` has an activity of `activityType` running right now (started,
+ * not finished): a kill now interrupts it.
+ */
+export async function activityRunning(client: Client, workflowId: string, activityType: string): Promise<boolean> {
+  const { raw } = await client.workflow.getHandle(workflowId).describe();
+  return (raw.pendingActivities ?? []).some(
+    (a) =>
+      a.activityType?.name === activityType &&
+      a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+  );
 }
 
 export async function until(check: () => Promise<boolean>, timeoutInMs: number, what: string): Promise<void> {
@@ -29,15 +62,16 @@ export async function until(check: () => Promise<boolean>, timeoutInMs: number, 
 }
 
 /**
- * Starts a workflow on worker process A, SIGKILLs A once `progressed` says the run is mid-way, and lets
+ * Starts a workflow on worker process A (slowed as `first_` says), SIGKILLs A once `progressed` says the run is mid-way, and lets
  * worker process B finish it: the workflow's result, with both processes gone.
  */
 export async function finishAfterCrash<R>(
   taskQueue: string,
   start: () => Promise<WorkflowHandle<Workflow> & { result(): Promise<R> }>,
   progressed: (handle: WorkflowHandle<Workflow>) => Promise<boolean>,
+  first_: WorkerProcessTestOptions = {},
 ): Promise<R> {
-  const first = await workerProcess(taskQueue, 'worker A');
+  const first = await workerProcess(taskQueue, 'worker A', first_);
   let second: ManagedProcess | undefined;
   try {
     const handle = await start();
