@@ -35,4 +35,8 @@ ENV AZBACKUP_CONFIG=/config/azbackup.yaml
 # worker.metrics (Prometheus), when the config sets it.
 EXPOSE 9464
 USER node
+# Launch settings (src/workers/launch-settings.ts): a smaller young generation and fewer malloc arenas, as
+# environment variables so a deployment can change them (e.g. NODE_OPTIONS=--max-semi-space-size=16 trades
+# memory for CPU) without a new image.
+ENV MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=1
 CMD ["node", "dist/src/workers/main.js"]

@@ -3,6 +3,7 @@
 // stack, the benchmarks (its peak memory is its alone) and the crash tests (it can be killed).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../src/workers/launch-settings';
 import { ManagedProcess } from './managed-process';
 
 export interface WorkerProcessOptions {
@@ -16,6 +17,8 @@ export interface WorkerProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the compiled worker (dist/src/workers/main.js, as the Docker image does) instead of tsx. */
   compiled?: boolean;
+  /** With `compiled`: another tsc output directory than dist/ (the tests' own build). */
+  distDir?: string;
   /** Another entry point than src/workers/main.ts (the profile benchmark's counting worker). */
   entry?: string;
   /** Node flags before the entry (e.g. --cpu-prof). */
@@ -29,16 +32,20 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const worker = new ManagedProcess({
     name: options.name ?? 'azbackup worker',
     command: process.execPath,
+    // Started as the Docker image starts it (src/workers/launch-settings.ts), so what tests and
+    // benchmarks measure is what ships.
     args: [
+      ...WORKER_NODE_FLAGS,
       ...(options.nodeArgs ?? []),
       ...(options.compiled
-        ? [join(root, 'dist', 'src', 'workers', 'main.js')]
+        ? [join(options.distDir ?? join(root, 'dist'), 'src', 'workers', 'main.js')]
         : ['--import', 'tsx', options.entry ?? join(root, 'src', 'workers', 'main.ts')]),
     ],
     logFile: options.logFile,
     cwd: root,
     env: {
       ...process.env,
+      ...WORKER_ENV,
       ...options.env,
       AZBACKUP_CONFIG: options.configFile,
       ...(options.taskQueue ? { AZBACKUP__temporal__taskQueue: options.taskQueue } : {}),

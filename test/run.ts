@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startStack } from '../dev/stack';
+import { removeCompiledBuild } from './support/compiled-build';
 import { postSuiteSecretsScan } from './support/secrets';
 import type { TestStackInfo } from './support/stack-info';
 import { quietLogger } from './support/quiet-logger';
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
     return code;
   } finally {
     await stop();
+    removeCompiledBuild(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { loadConfig } from '../config/load';
 import { installRuntime } from '../metrics/runtime';
 import { createWorker } from './create-worker';
+import { missingLaunchSettings } from './launch-settings';
 import { workflowSource } from './workflow-source';
 
 async function main(): Promise<void> {
@@ -20,6 +21,12 @@ async function main(): Promise<void> {
       ? `azbackup worker using the prebuilt workflow bundle ${source.codePath}`
       : `azbackup worker bundling its workflows at start (${source.reason})`,
   );
+  const missing = missingLaunchSettings();
+  if (missing.length)
+    console.log(
+      `azbackup worker started without ${missing.join(' ')}: expect a higher peak memory ` +
+        '(docs/memory-and-concurrency.md; the Docker image and npm run worker set them)',
+    );
   const workflowBundle = source.kind === 'prebuilt' ? { codePath: source.codePath } : undefined;
   const { worker, metrics, close } = await createWorker({ config, workflowBundle });
   if (metrics) console.log(`azbackup worker metrics on ${metrics.url}`);

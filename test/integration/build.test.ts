@@ -1,32 +1,29 @@
-// The compiled build (what the Docker image runs): tsc output starts a worker that bundles the compiled
-// workflows, runs a backup, and drains and exits cleanly on SIGTERM.
+// The compiled build (what the Docker image runs): tsc output and the prebuilt workflow bundle start a worker,
+// with the launch settings the image uses, that runs a backup, and drains and exits cleanly on SIGTERM.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { seedBlobs } from '../../dev/seed';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../src/workers/launch-settings';
 import { backupContainer } from '../../src/workflows/backup-container';
+import { ensureCompiledBuild } from '../support/compiled-build';
 import { startTestWorker, stackInfo, uniqueName } from '../support/stack';
 
 const root = join(__dirname, '..', '..');
 
 describe('compiled build', () => {
   it('compiles, runs a backup on the compiled worker, and stops on SIGTERM', async () => {
-    // Inside the repo (git-ignored) so that compiled files resolve node_modules like dist/ does.
-    const outDir = join(root, '.azbackup-dev', `build-test-${process.pid}`);
-    rmSync(outDir, { recursive: true, force: true });
-    execFileSync(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
-      {
-        cwd: root,
-      },
-    );
+    const outDir = await ensureCompiledBuild(stackInfo().dataDir);
     const taskQueue = uniqueName('tq-compiled');
-    const worker = spawn(process.execPath, [join(outDir, 'src/workers/main.js')], {
+    const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(outDir, 'src/workers/main.js')], {
       cwd: root,
-      env: { ...process.env, AZBACKUP_CONFIG: stackInfo().configFile, AZBACKUP__temporal__taskQueue: taskQueue },
+      env: {
+        ...process.env,
+        ...WORKER_ENV,
+        AZBACKUP_CONFIG: stackInfo().configFile,
+        AZBACKUP__temporal__taskQueue: taskQueue,
+      },
     });
     let out = '';
     worker.stdout.on('data', (d) => (out += d));
@@ -41,6 +38,8 @@ describe('compiled build', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
       assert.match(out, /azbackup worker polling task queue/);
+      assert.match(out, /using the prebuilt workflow bundle/);
+      assert.doesNotMatch(out, /started without/, 'started with every launch setting');
       const container = uniqueName('compiled');
       await seedBlobs(helper.connections.blob('source').service.getContainerClient(container), { count: 10 });
       const result = await helper.client.workflow.execute(backupContainer, {
@@ -55,7 +54,6 @@ describe('compiled build', () => {
     } finally {
       worker.kill('SIGKILL');
       await helper.stop();
-      rmSync(outDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,8 @@
-// Bounded memory, measured on a real worker process: a 1 GiB command stream (gzip + AES-256-GCM into blob
-// blocks) and 128 MiB of incompressible bytes (AES-256-GCM only, so every byte is staged as a block) back
-// up while the worker's peak RSS stays within 200 MiB of what it held idle. The peak is reset after the
-// worker has started (it bundles its workflows at start, a peak of its own), then read from VmHWM.
+// Bounded memory, measured on a real worker process started as the Docker image starts it (the compiled
+// build with its prebuilt workflow bundle and the launch settings): a 1 GiB command stream (gzip +
+// AES-256-GCM into blob blocks) backs up with the worker's peak RSS under 200 MB, start-up included, and
+// 128 MiB of incompressible bytes (AES-256-GCM only, so every byte is staged as a block) within 200 MiB of
+// what the worker held idle. The peak is read from VmHWM; the second measure resets it first.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -10,7 +11,8 @@ import { peakRssMiB, resetPeakRss, rssMiB } from '../../bench/worker-process';
 import type { ManagedProcess } from '../../dev/managed-process';
 import type { PipelineProgress } from '../../src/pipeline/progress';
 import { runBackupPipeline } from '../../src/workflows/backup-pipeline';
-import { stackConfig, uniqueName } from '../support/stack';
+import { ensureCompiledBuild } from '../support/compiled-build';
+import { stackConfig, stackInfo, uniqueName } from '../support/stack';
 import { workerProcess } from '../support/worker-process';
 
 const MiB = 1024 * 1024;
@@ -25,17 +27,24 @@ describe('backup pipeline memory', () => {
     const config = stackConfig();
     connection = await Connection.connect({ address: config.temporal.address });
     client = new Client({ connection, namespace: config.temporal.namespace });
-    worker = await workerProcess(taskQueue, 'rss worker');
+    const compiledDir = await ensureCompiledBuild(stackInfo().dataDir);
+    worker = await workerProcess(taskQueue, 'rss worker', { compiledDir });
   });
   after(async () => {
     await worker?.stop();
     await connection?.close();
   });
 
-  const measure = async (name: string, shell: string, filters: { kind: string; key?: string }[], watch = false) => {
+  const measure = async (
+    name: string,
+    shell: string,
+    filters: { kind: string; key?: string }[],
+    options: { watch?: boolean; resetPeak?: boolean } = {},
+  ) => {
+    const { watch = false, resetPeak = true } = options;
     const pid = worker.pid!;
     const idle = rssMiB(pid);
-    assert.ok(resetPeakRss(pid), 'the kernel resets the peak');
+    if (resetPeak) assert.ok(resetPeakRss(pid), 'the kernel resets the peak');
     const handle = await client.workflow.start(runBackupPipeline, {
       taskQueue,
       workflowId: uniqueName('wf-rss'),
@@ -73,15 +82,17 @@ describe('backup pipeline memory', () => {
     return { manifest, idle, peak };
   };
 
-  it('streams 1 GiB through gzip and AES-256-GCM within 200 MiB of the idle worker, heartbeating progress', async () => {
-    const { manifest, idle, peak } = await measure(
+  it('streams 1 GiB through gzip and AES-256-GCM with the worker under 200 MB at its peak, heartbeating progress', async () => {
+    // The peak since the worker started: its start-up counts too.
+    const { manifest, peak } = await measure(
       'gib',
       'head -c 1073741824 /dev/zero',
       [{ kind: 'gzip' }, { kind: 'aes-256-gcm', key: 'local' }],
-      true,
+      { watch: true, resetPeak: false },
     );
     assert.equal(manifest.plain.bytes, 1024 * MiB);
-    assert.ok(peak - idle < 200, `peak ${peak.toFixed(0)} MiB, idle ${idle.toFixed(0)} MiB`);
+    const peakMB = (peak * MiB) / 1e6;
+    assert.ok(peakMB < 200, `worker peak ${peakMB.toFixed(0)} MB (${peak.toFixed(0)} MiB)`);
   });
 
   it('stages 128 MiB of incompressible bytes as blocks within 200 MiB of the idle worker', async () => {

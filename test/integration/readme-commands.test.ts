@@ -102,7 +102,7 @@ const OTHER_COMMANDS: { pattern: RegExp; expect: (out: string) => void }[] = [
 const NOT_RUN_HERE: Record<string, string> = {
   'npm ci && npm run demo': 'CI runs it from a clean clone (.ci/run); here the stack is already up',
   'npm test': 'this test is part of it',
-  'npm run bundle && node dist/src/workers/main.js':
+  'npm run bundle && npm start':
     'the compiled worker: build.test.ts compiles one and runs a backup on it; here `npm run worker` serves the commands',
   // Covered by the tests named (they need a held run, a database or the reader's paths); not run twice here.
   'npx azbackup status backup-source-photos --watch':

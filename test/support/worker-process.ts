@@ -16,6 +16,8 @@ export const SLOW_REQUESTS_ENV = 'AZBACKUP_TEST_SLOW_REQUESTS';
 export interface WorkerProcessTestOptions {
   /** Hold back every storage request to this connection for `ms` first (test/support/slowed-worker.ts). */
   slowRequests?: { connection: string; ms: number };
+  /** Run the compiled worker of this tsc output directory (test/support/compiled-build.ts), as Docker does. */
+  compiledDir?: string;
 }
 
 /** A worker process on the shared stack, polling `taskQueue` once this resolves. */
@@ -30,6 +32,7 @@ export function workerProcess(
     taskQueue,
     name,
     logFile: join(mkdtempSync(join(tmpdir(), 'azb-crash-')), 'worker.log'),
+    ...(options.compiledDir ? { compiled: true, distDir: options.compiledDir } : {}),
     ...(slow
       ? {
           entry: join(__dirname, 'slowed-worker.ts'),

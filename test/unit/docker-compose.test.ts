@@ -13,6 +13,7 @@ import { FERRETDB_VERSION } from '../../dev/ferretdb';
 import { DEFAULT_PORTS, LOCAL_COSMOS_KEY, localConfig, type StackPorts } from '../../dev/stack';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../src/workers/launch-settings';
 import { AZBACKUP_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 const root = join(__dirname, '..', '..');
@@ -263,12 +264,15 @@ describe('docker-compose.yml', () => {
     assert.ok(worker.ports?.includes(`${port}:${port}`));
   });
 
-  it('runs the worker from the path tsc emits for src/workers/main.ts', () => {
+  it('runs the worker from the path tsc emits for src/workers/main.ts, with the launch settings', () => {
     const tsconfig = JSON.parse(read('tsconfig.json')) as { compilerOptions: { outDir: string } };
     const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string } };
     assert.equal(build.compilerOptions.rootDir, '.');
     const emitted = `${tsconfig.compilerOptions.outDir}/src/workers/main.js`;
     assert.match(read('Dockerfile'), new RegExp(`CMD \\["node", "${emitted.replace(/\//g, '\\/')}"\\]`));
-    assert.match(read('package.json'), new RegExp(`"azbackup": "${tsconfig.compilerOptions.outDir}/src/cli/main.js"`));
+    // The launch settings (src/workers/launch-settings.ts), as environment a deployment can change.
+    const env = [...Object.entries(WORKER_ENV), ['NODE_OPTIONS', WORKER_NODE_FLAGS.join(' ')]];
+    const line = /^ENV (MALLOC_ARENA_MAX=.*)$/m.exec(read('Dockerfile'))?.[1] ?? '';
+    assert.equal(line, env.map(([name, value]) => `${name}=${value}`).join(' '));
   });
 });
