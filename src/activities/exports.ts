@@ -33,6 +33,8 @@ export interface PrepareExportInput {
   encryptionKey?: string;
   /** Mode adf: the factory that moves the windows; its pipeline must be deployed there. */
   adf?: string;
+  /** The caller gave `from`: the oldest document's time is not looked up (on some servers a scan). */
+  fromGiven?: boolean;
 }
 
 export interface PrepareExportResult {
@@ -42,7 +44,10 @@ export interface PrepareExportResult {
   partitionKeyPath?: string;
   /** The end of the newest committed run: where an incremental export starts. */
   lastCompletedEndMs?: number;
-  /** When the oldest document was written: where a first export starts. */
+  /**
+   * When the oldest document was written: where a first export starts. Looked up only when the range
+   * starts there (no `from`, and no committed run to continue from, or a full export).
+   */
   oldestTimeMs?: number;
   targetAccount?: string;
 }
@@ -62,6 +67,8 @@ export interface ExportWindowInput {
   encryptionKey?: string;
   /** The window is moved by a Data Factory run (to a staging object the worker adopts), not read by the worker. */
   adf?: { connection: string; pollEveryMs?: number };
+  /** With pass window: the documents no window sees go into this window's object too (counted apart). */
+  withOutside?: boolean;
 }
 
 export interface ReplicateWindowInput {
@@ -125,12 +132,13 @@ export function createExportActivities({ connections, keys }: ExportActivityDepe
           (target as { partitionKeyPath?: string }).partitionKeyPath ??= partitionKeyPath;
           await target.ensure({ abortSignal: signal });
         }
+        const startsAtOldest = !input.fromGiven && (input.mode === 'full' || lastEnd === undefined);
         return {
           account,
           scope,
           partitionKeyPath,
           lastCompletedEndMs: lastEnd,
-          oldestTimeMs: await source.oldestTimeMs({ abortSignal: signal }),
+          oldestTimeMs: startsAtOldest ? await source.oldestTimeMs({ abortSignal: signal }) : undefined,
           targetAccount: target?.location.account,
         };
       },
@@ -143,8 +151,11 @@ export function createExportActivities({ connections, keys }: ExportActivityDepe
       const catalog = catalogOf(tools, input.backup, input.backupContainer, input.scope);
       const ext = objectExtension({ compression: input.compression, encrypted: key !== undefined });
       const object = exportPaths.object(input.scope, input.runKey, input.window.index, ext);
-      const sample: string[] = [];
-      const documents = sampled(passOf(source, input, signal), source, input.pass === 'outside' ? sample : undefined);
+      const outside = { documents: 0, sample: [] as string[] };
+      const documents =
+        input.pass === 'outside' || input.withOutside
+          ? tallyOutside(passOf(source, input, signal), source, outside)
+          : passOf(source, input, signal);
       const stored = await writeWindowObject(
         documents,
         catalog.container.getBlockBlobClient(object),
@@ -155,7 +166,8 @@ export function createExportActivities({ connections, keys }: ExportActivityDepe
         ...input.window,
         ...stored,
         object,
-        ...(input.pass === 'outside' ? { outside: true, sample } : {}),
+        ...(input.pass === 'outside' ? { outside: true, sample: outside.sample } : {}),
+        ...(input.withOutside ? { outsideDocuments: outside.documents, sample: outside.sample } : {}),
       };
       await catalog.writeWindow(input.runKey, record, signal);
       return record;
@@ -201,24 +213,27 @@ export function createExportActivities({ connections, keys }: ExportActivityDepe
 
 function passOf(
   source: DocumentStore,
-  input: { pass: ExportWindowInput['pass']; window: { fromMs: number; toMs: number } },
+  input: { pass: ExportWindowInput['pass']; window: { fromMs: number; toMs: number }; withOutside?: boolean },
   abortSignal: AbortSignal,
 ): AsyncIterable<ExportedDocument> {
   if (input.pass === 'all') return source.readAll({ abortSignal });
   if (input.pass === 'outside') return source.readOutsideWindows?.({ abortSignal }) ?? emptyDocuments();
-  return source.readWindow(input.window, { abortSignal });
+  return source.readWindow(input.window, { abortSignal, includeOutside: input.withOutside });
 }
 
 async function* emptyDocuments(): AsyncGenerator<ExportedDocument> {}
 
-/** Passes documents through, keeping the keys of the first five in `sample` (when given). */
-async function* sampled(
+/** Passes documents through, counting those no window sees (no time) and keeping the keys of the first five. */
+async function* tallyOutside(
   documents: AsyncIterable<ExportedDocument>,
   store: DocumentStore,
-  sample: string[] | undefined,
+  outside: { documents: number; sample: string[] },
 ): AsyncGenerator<ExportedDocument> {
   for await (const document of documents) {
-    if (sample && sample.length < 5) sample.push(store.keyOf(document));
+    if (store.timeOf(document) === undefined) {
+      outside.documents++;
+      if (outside.sample.length < 5) outside.sample.push(store.keyOf(document));
+    }
     yield document;
   }
 }

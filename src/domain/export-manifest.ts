@@ -41,7 +41,12 @@ export interface WindowRecord {
    * each run; restored after the windows of its run, whatever the time asked for.
    */
   outside?: boolean;
-  /** With `outside`: a few of their keys, for the report. */
+  /**
+   * A window whose query also read the documents no window can see (`$or`, one scan instead of two): how
+   * many of its documents those are. They are restored with it whatever the time asked for (they have none).
+   */
+  outsideDocuments?: number;
+  /** With `outside` or `outsideDocuments`: a few of their keys, for the report. */
   sample?: string[];
 }
 

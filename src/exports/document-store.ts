@@ -34,8 +34,14 @@ export interface DocumentStore {
   shape?(options?: ReadOptions): Promise<ContainerShape>;
   /** The time (ms) the oldest document was written: where a first export starts. Undefined when empty. */
   oldestTimeMs(options?: ReadOptions): Promise<number | undefined>;
-  /** The documents written in [fromMs, toMs), each once, in a stable order. */
-  readWindow(window: { fromMs: number; toMs: number }, options?: ReadOptions): AsyncIterable<ExportedDocument>;
+  /**
+   * The documents written in [fromMs, toMs), each once, in a stable order; with `includeOutside`, also those
+   * `readOutsideWindows` yields, in the same query (a store without them ignores it).
+   */
+  readWindow(
+    window: { fromMs: number; toMs: number },
+    options?: ReadOptions & { includeOutside?: boolean },
+  ): AsyncIterable<ExportedDocument>;
   /** Every document: a full export. */
   readAll(options?: ReadOptions): AsyncIterable<ExportedDocument>;
   /** Documents a window export cannot see (e.g. Mongo `_id`s that are not ObjectIds); none by default. */

@@ -108,10 +108,18 @@ export class MongoStore implements DocumentStore {
     return hex === undefined ? undefined : timeOfObjectId(hex) * 1000;
   }
 
-  /** `_id` in [ObjectId(ceil(from s)), ObjectId(ceil(to s))): the bounds of objectIdWindow, as ADF gets them. */
-  readWindow(window: { fromMs: number; toMs: number }, options: ReadOptions = {}): AsyncIterable<ExportedDocument> {
-    const filter = fromExtendedJson(mongoWindowFilter(objectIdWindow({ index: 0, ...window })));
-    return this.find(filter, options);
+  /**
+   * `_id` in [ObjectId(ceil(from s)), ObjectId(ceil(to s))): the bounds of objectIdWindow, as ADF gets them.
+   * With `includeOutside`, `$or` the `_id`s that are no ObjectId: one query instead of two, which matters where
+   * a query that is not an `_id` lookup scans the collection (FerretDB's SQLite backend; Cosmos DB for a
+   * `$type` test it cannot index). They sort before and after every ObjectId (BSON orders by type first).
+   */
+  readWindow(
+    window: { fromMs: number; toMs: number },
+    options: ReadOptions & { includeOutside?: boolean } = {},
+  ): AsyncIterable<ExportedDocument> {
+    const inWindow = fromExtendedJson(mongoWindowFilter(objectIdWindow({ index: 0, ...window })));
+    return this.find(options.includeOutside ? { $or: [inWindow, ID_IS_NOT_OBJECTID] } : inWindow, options);
   }
 
   readAll(options: ReadOptions = {}): AsyncIterable<ExportedDocument> {

@@ -22,6 +22,8 @@ export interface WindowCounts {
   storedBytes: number;
   /** The pass for documents no window sees: a few of their keys, for the result. */
   sample?: string[];
+  /** A window that also read the documents no window sees: how many, and a few of their keys. */
+  outside?: { documents: number; sample: string[] };
 }
 
 const { exportWindow, replicateWindow, adoptAdfWindow } = proxyActivities<Activities>(activityOptions('4 hours'));
@@ -47,6 +49,9 @@ export async function exportDocumentWindow(input: ExportDocumentWindowInput): Pr
     plainBytes: record.plain.bytes,
     storedBytes: record.stored?.bytes ?? 0,
     ...(record.outside ? { sample: record.sample } : {}),
+    ...(record.outsideDocuments !== undefined
+      ? { outside: { documents: record.outsideDocuments, sample: record.sample ?? [] } }
+      : {}),
   };
 }
 

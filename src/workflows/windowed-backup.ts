@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   defineQuery,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -65,6 +66,8 @@ export interface WindowedCarry {
   toMs: number;
   /** Windows handed to children so far (the outside pass, when there is one, comes last). */
   nextIndex: number;
+  /** Window 0 also reads the documents no window sees (no outside pass of their own); fixed per run. */
+  outsideInFirstWindow?: boolean;
   totals: WindowCounts & { windowsDone: number };
   outside?: { documents: number; sample: string[] };
 }
@@ -103,6 +106,9 @@ export interface WindowedProgress extends WindowCounts {
 export const windowedProgressQuery = defineQuery<WindowedProgress>('progress');
 
 const { prepareExport, commitExport } = proxyActivities<Activities>(activityOptions('1 hour'));
+
+/** Runs that began before window 0 read the unseen documents too replay with a pass of their own. */
+const OUTSIDE_IN_FIRST_WINDOW = 'outside-in-first-window';
 
 /** Runs the export whose input the caller has validated; `restart` continues as new with a carry. */
 export async function runWindowedBackup(
@@ -159,13 +165,20 @@ export async function runWindowedBackup(
           target: input.target,
           encryptionKey: input.encryptionKey,
           adf: adf?.connection,
+          fromGiven: input.from !== undefined,
         }));
       if (!input.carry) describeRun({ source: describe(prepared.account) });
       const windowSeconds = input.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
       const range = input.carry ?? plannedRange(input, prepared, windowSeconds);
       const windows = planned(mode, range, windowSeconds);
-      // Documents a window cannot see (Mongo _ids that are not ObjectIds) get a pass of their own, last.
-      const outside = kind === 'mongo' && mode !== 'full' && windows.length > 0;
+      // Documents a window cannot see (Mongo _ids that are not ObjectIds): read by window 0's query too when
+      // the worker exports it (one scan of the collection where that query is not an index range), else by a
+      // pass of their own, last (replica mode, Data Factory, runs started before this existed).
+      const unseen = kind === 'mongo' && mode !== 'full' && windows.length > 0;
+      const outsideInFirstWindow = input.carry
+        ? input.carry.outsideInFirstWindow === true
+        : unseen && mode === 'export' && !adf && patched(OUTSIDE_IN_FIRST_WINDOW);
+      const outside = unseen && !outsideInFirstWindow;
       const total = windows.length + (outside ? 1 : 0);
       state.windowsTotal = total;
       state.phase = 'exporting';
@@ -187,6 +200,7 @@ export async function runWindowedBackup(
                   gzipLevel: input.gzipLevel,
                   encryptionKey: input.encryptionKey,
                   ...(adf && pass === 'window' ? { adf } : {}),
+                  ...(outsideInFirstWindow && window.index === 0 ? { withOutside: true } : {}),
                 },
               };
         return executeChild(exportDocumentWindow, {
@@ -206,6 +220,7 @@ export async function runWindowedBackup(
         const pass = index >= windows.length ? 'outside' : mode === 'full' ? 'all' : 'window';
         slots.add(`${index}`, child(window, pass), (counts) => {
           if (pass === 'outside') state.outside = { documents: counts.documents, sample: counts.sample ?? [] };
+          if (counts.outside) state.outside = counts.outside;
           state.totals = {
             documents: state.totals.documents + counts.documents,
             plainBytes: state.totals.plainBytes + counts.plainBytes,
@@ -226,6 +241,7 @@ export async function runWindowedBackup(
             fromMs: range.fromMs,
             toMs: range.toMs,
             nextIndex: next,
+            outsideInFirstWindow,
             totals: state.totals,
             outside: state.outside,
           });

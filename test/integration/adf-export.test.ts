@@ -64,7 +64,10 @@ describe('Cosmos DB and Mongo exports moved by Data Factory', () => {
     });
   const windowRuns = async (pipeline: string) =>
     (await standin.control.stats(factory)).createRuns.filter((r) => r.pipelineName === pipeline).length;
-  /** Both exports cover the same range: windows, and the documents in each, are the same. */
+  /**
+   * Both exports cover the same range: windows, and the documents in each, are the same. A Mongo export via
+   * ADF has one window more: the pass for non-ObjectId ids, which the worker export reads with window 0.
+   */
   const sameWindows = async (
     kind: 'cosmos-sql' | 'mongo',
     a: WindowedBackupResult,
@@ -72,7 +75,11 @@ describe('Cosmos DB and Mongo exports moved by Data Factory', () => {
     db: string,
     c: string,
   ) => {
-    assert.deepEqual([b.windows, b.documents, b.fromMs, b.toMs], [a.windows, a.documents, a.fromMs, a.toMs]);
+    const outsidePass = kind === 'mongo' ? 1 : 0;
+    assert.deepEqual(
+      [b.windows, b.documents, b.fromMs, b.toMs],
+      [a.windows + outsidePass, a.documents, a.fromMs, a.toMs],
+    );
     const [ca, cb] = [fixture.backupName, viaAdf].map(
       (name) =>
         new ExportCatalog(
@@ -185,7 +192,7 @@ describe('Cosmos DB and Mongo exports moved by Data Factory', () => {
       adf: 'adf',
       adfPollEveryMs: 100,
     });
-    // The last window is the pass for non-ObjectId ids, which the worker makes in both.
+    // Via ADF the last window is the pass for non-ObjectId ids, which the worker makes (none here).
     assert.equal(adf.documents, 60);
     await sameWindows('mongo', sdk, adf, database, 'events');
 

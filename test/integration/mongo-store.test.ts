@@ -256,6 +256,12 @@ describe('MongoStore on FerretDB with the mongodb driver', () => {
       }
     }
     assert.equal(inWindows, regular.length);
+    // One query for a window and the ids no window sees: each of both, once, none of the other windows'.
+    const firstDay = { fromMs: BASE * 1000, toMs: (BASE + 60) * 1000 };
+    const withOutside = (await collect(s.readWindow(firstDay, { includeOutside: true }))).map(key);
+    const expected = [...odd.map((d) => key(canonical(d))), ...regular.slice(0, 2).map((d) => key(canonical(d)))];
+    assert.deepEqual([...withOutside].sort(), expected.sort());
+    assert.equal(new Set(withOutside).size, withOutside.length, 'each once');
     // The 24-hex string is not the ObjectId of the same text, and each has its own key.
     assert.notEqual(key({ _id: hexText }), key({ _id: { $oid: hexText } }));
     // keys() and delete() take them too.
