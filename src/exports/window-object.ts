@@ -62,15 +62,12 @@ export async function writeWindowObject(
   const filters = chainOf(spec);
   const plain = new HashMeter();
   let count = 0;
-  const counted = (async function* () {
-    for await (const document of documents) {
-      count++;
-      if (count % 1000 === 0) options.onProgress?.(count);
-      yield document;
-    }
-  })();
+  const counted = (n: number) => {
+    count = n;
+    if (n % 1000 === 0) options.onProgress?.(n);
+  };
   const stored = await runChain(
-    encodeNdjson(counted),
+    encodeNdjson(documents, { onRecord: counted }),
     [plain, ...forwardStages(filters)],
     new BlobSink(target, {
       blockBytes: options.blockBytes,

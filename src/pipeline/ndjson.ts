@@ -7,6 +7,8 @@ import { IntegrityError } from './errors';
 export interface EncodeNdjsonOptions {
   /** Lines are gathered into chunks of about this size; default 64 KiB. */
   batchBytes?: number;
+  /** Called with the count after each record (a counter without another async generator in between). */
+  onRecord?: (records: number) => void;
 }
 
 export async function* encodeNdjson(
@@ -23,6 +25,7 @@ export async function* encodeNdjson(
     lines.push(line);
     length += line.length + 1;
     index++;
+    options.onRecord?.(index);
     if (length >= batchBytes) {
       yield Buffer.from(`${lines.join('\n')}\n`, 'utf8');
       lines = [];
