@@ -1,12 +1,33 @@
 // The worker under benchmark as its own process, so its peak memory (VmHWM) is its alone, and what
-// the benchmark reads of a process: peak memory and CPU time.
+// the benchmark reads of a process: peak memory and CPU time. It runs as the Docker image runs it: the
+// compiled build with its prebuilt workflow bundle (`npm run bundle`, once per benchmark process) and the
+// launch settings (dev/worker-process.ts), so the figures are those of what ships.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManagedProcess } from '../dev/managed-process';
 import { startWorkerProcess } from '../dev/worker-process';
 
+const root = join(__dirname, '..');
+let built = false;
+
+/** `npm run bundle` (tsc into dist/, then the workflow bundle), once per benchmark process. */
+export function ensureBuilt(log: (message: string) => void = console.log): void {
+  if (built) return;
+  log('building the worker as the Docker image does (npm run bundle)...');
+  execFileSync('npm', ['run', 'bundle'], { cwd: root, stdio: 'ignore' });
+  built = true;
+}
+
 export function startBenchWorker(configFile: string, taskQueue: string, logDir: string): Promise<ManagedProcess> {
-  return startWorkerProcess({ configFile, taskQueue, logFile: join(logDir, `${taskQueue}.log`), name: 'bench worker' });
+  ensureBuilt();
+  return startWorkerProcess({
+    configFile,
+    taskQueue,
+    logFile: join(logDir, `${taskQueue}.log`),
+    name: 'bench worker',
+    compiled: true,
+  });
 }
 
 /** Peak resident set size of a process, in MiB (Linux /proc). */
