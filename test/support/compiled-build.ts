@@ -4,7 +4,7 @@
 // test/run.ts removes it when the run ends.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const root = join(__dirname, '..', '..');
@@ -20,9 +20,11 @@ export async function ensureCompiledBuild(dataDir: string, timeoutInMs = 600_000
   const dir = compiledBuildDir(dataDir);
   const done = join(dir, '.complete');
   const failed = join(dir, '.failed');
+  mkdirSync(dirname(dir), { recursive: true }); // a fresh clone has no .azbackup-dev/ yet
   try {
-    mkdirSync(dir, { recursive: false });
-  } catch {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     // Another test file builds it: wait for its outcome.
     const deadline = Date.now() + timeoutInMs;
     while (Date.now() < deadline) {
