@@ -44,6 +44,24 @@ export interface BlobBenchOptions {
 
 const CONCURRENCY = { pages: 4, perPage: 16 }; // 64 copies in flight; the bare loop and rclone get the same
 const IN_FLIGHT = CONCURRENCY.pages * CONCURRENCY.perPage;
+
+/** A backup of container `name` (also its task queue) into `bk-<name>`, 64 copies in flight. */
+export function runBenchBackup(s: BenchStack, name: string, workflowId: string): Promise<BackupContainerResult> {
+  return s.client.workflow.execute(backupContainer, {
+    taskQueue: name,
+    workflowId,
+    args: [
+      {
+        source: 'source',
+        backup: 'backup',
+        container: name,
+        backupContainer: `bk-${name}`,
+        maxConcurrentPages: CONCURRENCY.pages,
+        concurrency: CONCURRENCY.perPage,
+      },
+    ],
+  });
+}
 const CONTAINER = 'bench-main';
 
 /** One pass (full copy or no-change rerun) of one peer. */
@@ -170,21 +188,6 @@ export async function blobBench(options: BlobBenchOptions): Promise<BlobBenchRes
     log(`  seeded in ${seconds.toFixed(1)} s (${Math.round(count / seconds)} uploads/s)`);
     return seconds;
   };
-  const runBackup = (s: BenchStack, taskQueue: string, container: string, id: string) =>
-    s.client.workflow.execute(backupContainer, {
-      taskQueue,
-      workflowId: id,
-      args: [
-        {
-          source: 'source',
-          backup: 'backup',
-          container,
-          backupContainer: `bk-${container}`,
-          maxConcurrentPages: CONCURRENCY.pages,
-          concurrency: CONCURRENCY.perPage,
-        },
-      ],
-    });
   // A no-change pass between two bare listings of the same source, on the same Azurite.
   const listedAround = async (s: BenchStack, pass: () => Promise<PassMeasurement>) => {
     const [, before] = await timed(() => bareListing(s.source, CONTAINER));
@@ -224,13 +227,13 @@ export async function blobBench(options: BlobBenchOptions): Promise<BlobBenchRes
         const idleRssMiB = rssMiB(pid);
         const startupPeak = peakRssMiB(pid);
         log(`azbackup full backup through Temporal (worker idle at ${idleRssMiB.toFixed(0)} MiB)...`);
-        const full = await pass(pid, s.azuritePid, startupPeak, () => runBackup(s, CONTAINER, CONTAINER, 'bench-full'));
+        const full = await pass(pid, s.azuritePid, startupPeak, () => runBenchBackup(s, CONTAINER, 'bench-full'));
         check(full.value, options.blobs);
         log(`  ${describePass(full.pass)}`);
         log('azbackup no-change incremental pass, between two bare listings...');
         const { measured: noChange, listingSeconds } = await listedAround(s, async () => {
           const inc = await pass(pid, s.azuritePid, full.pass.processPeakRssMiB, () =>
-            runBackup(s, CONTAINER, CONTAINER, 'bench-incremental'),
+            runBenchBackup(s, CONTAINER, 'bench-incremental'),
           );
           if (inc.value.copied !== 0 || inc.value.unchanged !== options.blobs) {
             throw new Error(`the no-change pass copied ${inc.value.copied}, found ${inc.value.unchanged} unchanged`);
@@ -354,7 +357,7 @@ export async function blobBench(options: BlobBenchOptions): Promise<BlobBenchRes
           await seed(s, name, size);
           const w = await startBenchWorker(s.configFile, name, s.logsDir);
           try {
-            const [r, seconds] = await timed(() => runBackup(s, name, name, name));
+            const [r, seconds] = await timed(() => runBenchBackup(s, name, name));
             check(r, size);
             const peak = peakRssMiB(w.pid!);
             log(`  ${size} blobs backed up in ${seconds.toFixed(1)} s, worker peak RSS ${peak.toFixed(0)} MiB`);

@@ -6,8 +6,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedBlobs } from '../dev/seed';
 import { startWorkerProcess } from '../dev/worker-process';
-import { backupContainer, type BackupContainerResult } from '../src/workflows/backup-container';
-import { withFreshStack, type BenchStack } from './blob';
+import type { BackupContainerResult } from '../src/workflows/backup-container';
+import { runBenchBackup, withFreshStack } from './blob';
 import { historyEvents } from './history';
 import type { Ratio } from './results';
 import { cpuSeconds, peakRssMiB, resetPeakRss, rssMiB } from './worker-process';
@@ -40,7 +40,6 @@ export interface ProfileResult {
 }
 
 const QUEUE = 'bench-profile';
-const CONCURRENCY = { pages: 4, perPage: 16 };
 
 export async function profileBench(options: ProfileOptions): Promise<ProfileResult> {
   const log = options.log ?? ((m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`));
@@ -70,7 +69,7 @@ export async function profileBench(options: ProfileOptions): Promise<ProfileResu
         resetPeakRss(pid);
         const cpu = cpuSeconds(pid);
         const t0 = performance.now();
-        const result = await runBackup(s, id);
+        const result = await runBenchBackup(s, QUEUE, id);
         const seconds = (performance.now() - t0) / 1000;
         const workerCpu = cpuSeconds(pid) - cpu;
         const after = await counts(countsFile);
@@ -158,23 +157,6 @@ export async function profileBench(options: ProfileOptions): Promise<ProfileResu
     } finally {
       await worker.stop(60_000);
     }
-  });
-}
-
-function runBackup(s: BenchStack, id: string): Promise<BackupContainerResult> {
-  return s.client.workflow.execute(backupContainer, {
-    taskQueue: QUEUE,
-    workflowId: id,
-    args: [
-      {
-        source: 'source',
-        backup: 'backup',
-        container: QUEUE,
-        backupContainer: `bk-${QUEUE}`,
-        maxConcurrentPages: CONCURRENCY.pages,
-        concurrency: CONCURRENCY.perPage,
-      },
-    ],
   });
 }
 

@@ -5,8 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { seedBlobs, seedContent } from '../dev/seed';
 import { mapWithConcurrency } from '../src/lib/async-pool';
-import { backupContainer, type BackupContainerResult } from '../src/workflows/backup-container';
-import { withFreshStack, type BenchStack } from './blob';
+import { runBenchBackup, withFreshStack } from './blob';
 import type { Ratio } from './results';
 import { cpuSeconds, peakRssMiB, resetPeakRss, startBenchWorker } from './worker-process';
 
@@ -36,7 +35,6 @@ export interface ScaleResult {
   ratios: Ratio[];
 }
 
-const CONCURRENCY = { pages: 4, perPage: 16 };
 const CONTAINER = 'bench-scale';
 
 export async function scaleBench(options: { sizes: number[]; log?: (m: string) => void }): Promise<ScaleResult> {
@@ -58,7 +56,7 @@ export async function scaleBench(options: { sizes: number[]; log?: (m: string) =
             resetPeakRss(s.temporalPid);
             const cpu = cpuSeconds(pid);
             const started = performance.now();
-            const r = await runBackup(s, id);
+            const r = await runBenchBackup(s, CONTAINER, id);
             const seconds = (performance.now() - started) / 1000;
             if (r.copied !== expected || r.failed !== 0) throw new Error(`${id}: copied ${r.copied} of ${expected}`);
             const history = await histories(s.client, id);
@@ -100,23 +98,6 @@ export async function scaleBench(options: { sizes: number[]; log?: (m: string) =
     sizes,
     ratios: ratiosOf(sizes),
   };
-}
-
-function runBackup(s: BenchStack, id: string): Promise<BackupContainerResult> {
-  return s.client.workflow.execute(backupContainer, {
-    taskQueue: CONTAINER,
-    workflowId: id,
-    args: [
-      {
-        source: 'source',
-        backup: 'backup',
-        container: CONTAINER,
-        backupContainer: `bk-${CONTAINER}`,
-        maxConcurrentPages: CONCURRENCY.pages,
-        concurrency: CONCURRENCY.perPage,
-      },
-    ],
-  });
 }
 
 /** Events of the run and its children, the largest history, and the largest single payload in any of them. */
