@@ -152,15 +152,15 @@ export function createExportActivities({ connections, keys }: ExportActivityDepe
       const ext = objectExtension({ compression: input.compression, encrypted: key !== undefined });
       const object = exportPaths.object(input.scope, input.runKey, input.window.index, ext);
       const outside = { documents: 0, sample: [] as string[] };
-      const documents =
-        input.pass === 'outside' || input.withOutside
-          ? tallyOutside(passOf(source, input, signal), source, outside)
-          : passOf(source, input, signal);
       const stored = await writeWindowObject(
-        documents,
+        passOf(source, input, signal),
         catalog.container.getBlockBlobClient(object),
         { compression: input.compression, gzipLevel: input.gzipLevel, key },
-        { abortSignal: signal, onProgress: (n) => tools.heartbeat({ documents: n }) },
+        {
+          abortSignal: signal,
+          onProgress: (n) => tools.heartbeat({ documents: n }),
+          onDocument: input.pass === 'outside' || input.withOutside ? tallyOutside(source, outside) : undefined,
+        },
       );
       const record: WindowRecord = {
         ...input.window,
@@ -223,19 +223,13 @@ function passOf(
 
 async function* emptyDocuments(): AsyncGenerator<ExportedDocument> {}
 
-/** Passes documents through, counting those no window sees (no time) and keeping the keys of the first five. */
-async function* tallyOutside(
-  documents: AsyncIterable<ExportedDocument>,
-  store: DocumentStore,
-  outside: { documents: number; sample: string[] },
-): AsyncGenerator<ExportedDocument> {
-  for await (const document of documents) {
-    if (store.timeOf(document) === undefined) {
-      outside.documents++;
-      if (outside.sample.length < 5) outside.sample.push(store.keyOf(document));
-    }
-    yield document;
-  }
+/** Counts the documents no window sees (no time), keeping the keys of the first five. */
+function tallyOutside(store: DocumentStore, outside: { documents: number; sample: string[] }) {
+  return (document: ExportedDocument) => {
+    if (store.timeOf(document) !== undefined) return;
+    outside.documents++;
+    if (outside.sample.length < 5) outside.sample.push(store.keyOf(document));
+  };
 }
 
 function sameLocation(a: DocumentStore, b: DocumentStore): boolean {

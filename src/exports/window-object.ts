@@ -38,6 +38,8 @@ export interface WriteWindowOptions {
   abortSignal?: AbortSignal;
   /** Every 1,000 documents. */
   onProgress?: (documents: number) => void;
+  /** Each document as it is written (a tally in the same loop, not another async generator per document). */
+  onDocument?: (document: ExportedDocument) => void;
   blockBytes?: number;
 }
 
@@ -62,8 +64,9 @@ export async function writeWindowObject(
   const filters = chainOf(spec);
   const plain = new HashMeter();
   let count = 0;
-  const counted = (n: number) => {
+  const counted = (n: number, document: unknown) => {
     count = n;
+    options.onDocument?.(document as ExportedDocument);
     if (n % 1000 === 0) options.onProgress?.(n);
   };
   const stored = await runChain(

@@ -38,8 +38,36 @@ describe('NDJSON', () => {
   it('gathers lines into chunks of about batchBytes', async () => {
     const many = Array.from({ length: 1000 }, (_, i) => ({ i, pad: 'x'.repeat(90) }));
     const chunks = await toArray(encodeNdjson(many, { batchBytes: 10_000 }));
-    assert.ok(chunks.length >= 9 && chunks.length <= 11, `${chunks.length} chunks`);
-    for (const chunk of chunks) assert.equal(chunk.at(-1), 0x0a, 'chunks end at a line end');
+    assert.ok(chunks.length >= 10 && chunks.length <= 12, `${chunks.length} chunks`);
+    for (const chunk of chunks) {
+      assert.equal(chunk.at(-1), 0x0a, 'chunks end at a line end');
+      assert.ok(chunk.length <= 10_000, `a chunk of ${chunk.length} bytes`);
+    }
+  });
+
+  it('writes a line longer than batchBytes as a chunk of its own, and multi-byte text whole', async () => {
+    const records = [{ a: 'é'.repeat(30) }, { long: '€'.repeat(400) }, { b: '😀'.repeat(20) }, { c: 'x'.repeat(50) }];
+    const chunks = await toArray(encodeNdjson(records, { batchBytes: 200 }));
+    const text = Buffer.concat(chunks).toString('utf8');
+    assert.deepEqual(
+      text
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as unknown),
+      records,
+    );
+    const long = chunks.find((c) => c.length > 200);
+    assert.equal(long?.toString('utf8'), `${JSON.stringify(records[1])}\n`, 'the long line alone');
+    for (const chunk of chunks) assert.equal(chunk.at(-1), 0x0a);
+  });
+
+  it('tells onRecord each record and the count so far', async () => {
+    const seen: [number, unknown][] = [];
+    await toArray(encodeNdjson(records, { onRecord: (n, r) => seen.push([n, r]) }));
+    assert.deepEqual(
+      seen,
+      records.map((r, i) => [i + 1, r]),
+    );
   });
 
   it('writes nothing for no records', async () => {
