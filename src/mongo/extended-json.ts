@@ -21,9 +21,54 @@ export const READ_TYPES = {
   bsonRegExp: true,
 } as const;
 
-/** A document read with READ_TYPES, as canonical Extended JSON. */
+/**
+ * A document read with READ_TYPES, as canonical Extended JSON: the tree `EJSON.serialize` gives, built in one
+ * walk. `EJSON.serialize` is `JSON.parse(EJSON.stringify(…))`: every document written to text and parsed back
+ * (twice the work of the bare driver loop, and a second copy of every string), then stringified again into
+ * NDJSON. What a document read from the driver holds (plain objects, arrays, strings, booleans, null, Dates
+ * and the bson value classes) is converted here; anything else goes through `EJSON.serialize`, so the output
+ * is the same (test/unit/mongo-extended-json.test.ts holds the two equal on every BSON type).
+ */
 export function toExtendedJson(document: Document): ExportedDocument {
-  return EJSON().serialize(document, CANONICAL) as ExportedDocument;
+  return canonicalValue(document) as ExportedDocument;
+}
+
+/** bson classes whose own toExtendedJSON gives plain JSON values (no nested bson values to convert). */
+const LEAF_TYPES = new Set([
+  'ObjectId',
+  'Int32',
+  'Double',
+  'Long',
+  'Decimal128',
+  'Binary',
+  'Timestamp',
+  'BSONRegExp',
+  'BSONSymbol',
+  'MinKey',
+  'MaxKey',
+]);
+
+function canonicalValue(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value === undefined) return null; // as EJSON writes BSON undefined
+  if (typeof value !== 'object') return EJSON().serialize(value as Document, CANONICAL);
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (value instanceof Date) return { $date: { $numberLong: String(value.getTime()) } };
+  const bsonType = (value as { _bsontype?: unknown })._bsontype;
+  if (bsonType === undefined && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const name of Object.keys(value)) {
+      const converted = canonicalValue((value as Record<string, unknown>)[name]);
+      if (name === '__proto__')
+        Object.defineProperty(out, name, { value: converted, writable: true, enumerable: true, configurable: true });
+      else out[name] = converted;
+    }
+    return out;
+  }
+  const toExtendedJSON = (value as { toExtendedJSON?: (options: object) => unknown }).toExtendedJSON;
+  if (typeof bsonType === 'string' && LEAF_TYPES.has(bsonType) && typeof toExtendedJSON === 'function')
+    return toExtendedJSON.call(value, CANONICAL);
+  return EJSON().serialize(value as Document, CANONICAL); // DBRef, Code, Map, RegExp, other bson versions…
 }
 
 /**
