@@ -22,8 +22,8 @@ import { exportedIdKey, fromExtendedJson, idKey, idOfKey, READ_TYPES, toExtended
 
 /** Documents per cursor batch: bounded memory, few round trips. */
 export const MONGO_READ_BATCH = 1000;
-/** Fetched documents turned into objects at a time (not the whole batch: fewer objects alive at once). */
-const READ_SLICE = 64;
+/** As the driver deserializes a document it reads: READ_TYPES, and strings checked for valid UTF-8. */
+const DESERIALIZE = { ...READ_TYPES, validation: { utf8: true } } as const;
 /**
  * Operations per bulkWrite. The dev stack's FerretDB 1.24 (SQLite) holds one of its 100 pooled connections
  * per update statement that matches a document until the whole command ends, so a command replacing more
@@ -199,18 +199,31 @@ export class MongoStore implements DocumentStore {
 
   /**
    * Sorted by `_id` (an index scan), streamed a batch at a time, each document as canonical Extended JSON.
-   * Documents the cursor has already fetched are taken synchronously, a slice at a time: the cursor's own
-   * iterator costs two promises per document, a third of the worker's time on a fast server.
+   * The batch is taken as raw bytes (`raw`: slices of the reply, no copy) and the next one is asked for at
+   * once, so the server works on it (or it crosses the network) while this one is converted, compressed and
+   * uploaded; each document becomes an object only as it is yielded, so one is alive at a time.
    */
   private async *find(filter: Document, options: ReadOptions): AsyncIterable<ExportedDocument> {
-    const findOptions: FindOptions = { ...READ_TYPES, sort: { _id: 1 }, batchSize: this.readBatch };
+    const findOptions: FindOptions = { ...READ_TYPES, sort: { _id: 1 }, batchSize: this.readBatch, raw: true };
     const cursor = this.collection.find(filter, { ...findOptions, signal: options.abortSignal });
+    const { deserialize } = mongoSdk().BSON;
+    const fetch = () => {
+      const fetched = cursor.hasNext();
+      fetched.catch(() => {}); // handled where it is awaited; not unhandled while a batch is being yielded
+      return fetched;
+    };
+    let more = fetch();
     try {
-      while (await cursor.hasNext()) {
-        options.abortSignal?.throwIfAborted(); // the driver checks it per request, not per buffered document
-        for (const document of cursor.readBufferedDocuments(READ_SLICE)) yield toExtendedJson(document);
+      while (await more) {
+        const batch = cursor.readBufferedDocuments() as unknown as Uint8Array[];
+        more = fetch();
+        for (const bytes of batch) {
+          options.abortSignal?.throwIfAborted(); // the driver checks it per request, not per buffered document
+          yield toExtendedJson(deserialize(bytes, DESERIALIZE));
+        }
       }
     } finally {
+      await more.catch(() => false); // a consumer that stopped early: let the request in flight end first
       await cursor.close();
     }
   }
