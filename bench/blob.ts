@@ -462,7 +462,7 @@ function storageRatios(
     {
       name: `${where}: full backup, bare loop time / workflow time`,
       value: bare.seconds / az.fullSeconds.median,
-      target: '>= 0.8',
+      target: '>= 0.9',
       detail: `${describeSpread(az.fullSeconds, 's')} vs bare ${bare.seconds.toFixed(1)} s`,
     },
     {
