@@ -1,5 +1,7 @@
-// History events of a backup: the parent's runs (continue-as-new chain) plus every page child.
+// History events of a backup: the parent's runs (continue-as-new chain) plus every page child, and the time
+// an activity took, read from a history.
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 
 export async function historyEvents(client: Client, workflowId: string): Promise<{ total: number; largest: number }> {
   let total = 0;
@@ -12,4 +14,31 @@ export async function historyEvents(client: Client, workflowId: string): Promise
     largest = Math.max(largest, events);
   }
   return { total, largest };
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const secondsOf = (event: HistoryEvent | undefined) =>
+  Number(event?.eventTime?.seconds ?? 0) + (event?.eventTime?.nanos ?? 0) / 1e9;
+
+/**
+ * Seconds an activity of this type spent in one history, summed over its executions: from when it was
+ * scheduled (queueing included) or started (the last attempt's start, as history records it) to completed.
+ */
+export function activitySeconds(
+  events: readonly HistoryEvent[],
+  activityType: string,
+  from: 'scheduled' | 'started',
+): number {
+  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  let total = 0;
+  for (const event of events) {
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (!completed) continue;
+    const scheduled = byId.get(String(completed.scheduledEventId));
+    if (scheduled?.activityTaskScheduledEventAttributes?.activityType?.name !== activityType) continue;
+    const start = from === 'scheduled' ? scheduled : byId.get(String(completed.startedEventId));
+    total += secondsOf(event) - secondsOf(start);
+  }
+  return total;
 }

@@ -14,6 +14,7 @@ import { ConnectionRegistry } from '../src/storage/connections';
 import { backupMongoCollection } from '../src/workflows/backup-mongo';
 import type { Ratio } from './results';
 import { describeSpread, spread } from './results';
+import { activitySeconds } from './history';
 import { cpuSeconds, startBenchWorker } from './worker-process';
 
 export interface MongoBenchOptions {
@@ -113,12 +114,8 @@ export async function mongoBench(options: MongoBenchOptions) {
     const windowActivitySeconds = async (workflowId: string) => {
       let total = 0;
       for await (const child of client.workflow.list({ query: `WorkflowId STARTS_WITH '${workflowId}/'` })) {
-        const events = (await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory()).events ?? [];
-        const at = (e: (typeof events)[number] | undefined) =>
-          Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
-        const started = events.find((e) => e.activityTaskStartedEventAttributes);
-        const completed = events.find((e) => e.activityTaskCompletedEventAttributes);
-        if (started && completed) total += at(completed) - at(started);
+        const { events } = await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory();
+        total += activitySeconds(events ?? [], 'exportWindow', 'started');
       }
       return total;
     };

@@ -7,6 +7,7 @@ import { seedBlobs, seedContent } from '../dev/seed';
 import { mapWithConcurrency } from '../src/lib/async-pool';
 import { runBenchBackup, withFreshStack } from './blob';
 import type { Ratio } from './results';
+import { activitySeconds } from './history';
 import { cpuSeconds, peakRssMiB, resetPeakRss, startBenchWorker } from './worker-process';
 
 export interface ScalePass {
@@ -119,23 +120,10 @@ async function histories(
     total += events.length;
     largest = Math.max(largest, events.length);
     for (const event of events) largestPayload = Math.max(largestPayload, largestDataIn(event));
-    if (execution.workflowId === workflowId) commitSeconds += commitRunSeconds(events);
+    // commitRun's time, queueing included (Azurite deletes a blob in time growing with the account).
+    if (execution.workflowId === workflowId) commitSeconds += activitySeconds(events, 'commitRun', 'scheduled');
   }
   return { total, largest, largestPayload, commitSeconds };
-}
-
-type HistoryEvents = NonNullable<
-  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
->;
-
-/** From commitRun's scheduling to its completion (Azurite deletes a blob in time growing with the account). */
-function commitRunSeconds(events: HistoryEvents): number {
-  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'commitRun');
-  const completed = events.find(
-    (e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString(),
-  );
-  if (!scheduled?.eventTime || !completed?.eventTime) return 0;
-  return Number(completed.eventTime.seconds) - Number(scheduled.eventTime.seconds);
 }
 
 /** The largest `data` byte array anywhere in an event (payloads carry their bytes there). */
@@ -161,7 +149,7 @@ function ratiosOf(sizes: ScaleSize[]): Ratio[] {
         name: `${z.blobs}: full backup blobs/s until the commit`,
         value: z.blobs / (z.full.seconds - z.full.commitSeconds),
         unit: 'blobs/s',
-        detail: `commitRun took ${z.full.commitSeconds} s of ${z.full.seconds.toFixed(0)} s`,
+        detail: `commitRun took ${z.full.commitSeconds.toFixed(1)} s of ${z.full.seconds.toFixed(0)} s`,
       },
       {
         name: `${z.blobs}: 1 % changed, pass blobs/s (listed)`,
@@ -204,7 +192,7 @@ function ratiosOf(sizes: ScaleSize[]): Ratio[] {
 
 function describe(p: ScalePass): string {
   return (
-    `${p.seconds.toFixed(1)} s (${p.blobsPerSecond.toFixed(0)} blobs/s; commit ${p.commitSeconds.toFixed(0)} s), ` +
+    `${p.seconds.toFixed(1)} s (${p.blobsPerSecond.toFixed(0)} blobs/s; commit ${p.commitSeconds.toFixed(1)} s), ` +
     `${p.copied} copied, worker ` +
     `${p.workerCpuMsPerBlob.toFixed(2)} ms CPU/blob, peak ${p.workerPeakRssMiB.toFixed(0)} MiB, Temporal peak ` +
     `${p.temporalPeakRssMiB.toFixed(0)} MiB, ${p.historyEvents} events (largest history ${p.largestHistory}, ` +
