@@ -29,9 +29,9 @@ export async function* encodeNdjson(
     index++;
     options.onRecord?.(index, record);
     // At most 3 UTF-8 bytes per UTF-16 unit: only a line that might not fit is measured.
-    const bytes = line.length * 3 + 1 <= batchBytes - used ? -1 : Buffer.byteLength(line, 'utf8') + 1;
-    if (bytes > batchBytes - used) {
-      if (used > 0) {
+    if (line.length * 3 + 1 > batchBytes - used) {
+      const bytes = Buffer.byteLength(line, 'utf8') + 1;
+      if (bytes > batchBytes - used && used > 0) {
         yield chunk.subarray(0, used);
         chunk = Buffer.allocUnsafe(batchBytes);
         used = 0;
