@@ -1,7 +1,8 @@
 // The activity boundary's one error classifier: what a retry cannot fix (bad input, an unknown or
 // wrong-kind connection, a source that is not there, a credential the account refuses, a container
 // deleted under the run, a corrupt catalog file) becomes a non-retryable failure of its type with a
-// message that says what to fix; everything else is rethrown as it is, for the bounded retry policy.
+// message that says what to fix; everything else is retried by the bounded retry policy (a failed storage
+// request as a retryable failure naming where it went, anything else as it is).
 import { ApplicationFailure } from '@temporalio/common';
 import {
   CorruptCatalogError,
@@ -82,6 +83,13 @@ export function classifyFailure(err: unknown): unknown {
       FailureType.SourceNotFound,
       ...(err.details === undefined ? [] : [err.details]),
     );
+  }
+  if (err instanceof Error && requestTarget(err) !== undefined) {
+    // Retried as before (same type), but the SDK's message alone ("The server is busy.") does not say
+    // which account or blob answered; after the last attempt, this is what the run's failure shows.
+    const failure = ApplicationFailure.retryable(`${describeStorageError(err)}: ${firstLine(err)}`, err.name);
+    failure.stack = err.stack;
+    return failure;
   }
   return err;
 }

@@ -254,6 +254,7 @@ describe('soak: injected faults', { concurrency: 2 }, () => {
     });
     assert.ok(outage.on, 'the outage began mid-run');
     assert.match(reason, /ServerBusy|503|server is currently unable/i, 'the reason names the busy service');
+    assert.ok(reason.includes(`/backup/${backupName}`), `the reason names the account and container: ${reason}`);
     assert.ok(activity, 'an activity failed');
     assert.match(String(activity.retryState), /MAXIMUM_ATTEMPTS/, 'after its bounded retries');
     assert.equal(manifests, 0, 'no manifest: the run is not committed');
