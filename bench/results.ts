@@ -99,6 +99,8 @@ export async function writeResults(
   suite: string,
   environment: BenchEnvironment,
   body: Record<string, unknown>,
+  /** A file this run wrote before (a long suite's partial results), rewritten instead of a new one. */
+  rewrite?: string,
 ): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const finishedAt = new Date().toISOString();
@@ -120,6 +122,10 @@ export async function writeResults(
     ...(await resolveConfig(join(RESULTS_DIR, 'x.json'))),
     parser: 'json',
   });
+  if (rewrite) {
+    writeFileSync(rewrite, text);
+    return rewrite;
+  }
   for (let n = 1; ; n++) {
     const file = join(RESULTS_DIR, `${suite}-${date}${n === 1 ? '' : `-${n}`}.json`);
     try {

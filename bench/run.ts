@@ -62,10 +62,17 @@ async function main(): Promise<void> {
     report(await writeResults('profile', environment, { ...result }));
   } else if (suite === 'scale') {
     const sizes = (values.sizes ?? '').split(',').map((x) => count(x.trim(), '--sizes', 100));
-    const result = await scaleBench({ sizes });
+    // Written after each size, so a size that never finishes leaves the ones before it on record.
+    let file: string | undefined;
+    const result = await scaleBench({
+      sizes,
+      onSize: async (sofar) => {
+        file = await writeResults('scale', environment, { ...sofar, complete: false }, file);
+      },
+    });
     console.log('\nscale benchmark:');
     printRatios(result.ratios);
-    report(await writeResults('scale', environment, { ...result }));
+    report(await writeResults('scale', environment, { ...result, complete: true }, file));
   } else if (suite === 'cosmos') {
     const result = await cosmosBench({
       documents: count(values.documents, '--documents', 1),

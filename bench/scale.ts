@@ -40,7 +40,12 @@ export interface ScaleResult {
 
 const CONTAINER = 'bench-scale';
 
-export async function scaleBench(options: { sizes: number[]; log?: (m: string) => void }): Promise<ScaleResult> {
+export async function scaleBench(options: {
+  sizes: number[];
+  log?: (m: string) => void;
+  /** After each size: the results so far (a 200,000-blob size can run for an hour, or never finish here). */
+  onSize?: (sofar: ScaleResult) => Promise<void>;
+}): Promise<ScaleResult> {
   const log = options.log ?? ((m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`));
   const sizes: ScaleSize[] = [];
   for (const blobs of options.sizes) {
@@ -96,9 +101,14 @@ export async function scaleBench(options: { sizes: number[]; log?: (m: string) =
         }
       }),
     );
+    await options.onSize?.(resultOf(options.sizes, sizes));
   }
+  return resultOf(options.sizes, sizes);
+}
+
+function resultOf(requested: number[], sizes: ScaleSize[]): ScaleResult {
   return {
-    options: { sizes: options.sizes, changedPercent: 1, inFlight: 64, blobSizeBytes: 1024 },
+    options: { sizes: requested, changedPercent: 1, inFlight: 64, blobSizeBytes: 1024 },
     sizes,
     ratios: ratiosOf(sizes),
   };
