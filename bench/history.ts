@@ -1,22 +1,32 @@
-// History events of a backup: the parent's runs (continue-as-new chain) plus every page child, and the time
-// an activity took, read from a history.
+// The histories of a run (the parent's continue-as-new chain plus every child), their event counts, and the
+// time an activity took, read from a history.
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** Each history of a run: the parent's runs (continue-as-new chain) and every child named `<workflowId>/…`. */
+export async function forEachHistory(
+  client: Client,
+  workflowId: string,
+  fn: (execution: { workflowId: string }, events: HistoryEvent[]) => void,
+): Promise<void> {
+  const query = `WorkflowId = '${workflowId}' OR WorkflowId STARTS_WITH '${workflowId}/'`;
+  for await (const execution of client.workflow.list({ query })) {
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    fn(execution, history.events ?? []);
+  }
+}
 
 export async function historyEvents(client: Client, workflowId: string): Promise<{ total: number; largest: number }> {
   let total = 0;
   let largest = 0;
-  const query = `WorkflowId = '${workflowId}' OR WorkflowId STARTS_WITH '${workflowId}/'`;
-  for await (const execution of client.workflow.list({ query })) {
-    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    const events = history.events?.length ?? 0;
-    total += events;
-    largest = Math.max(largest, events);
-  }
+  await forEachHistory(client, workflowId, (_, events) => {
+    total += events.length;
+    largest = Math.max(largest, events.length);
+  });
   return { total, largest };
 }
-
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 const secondsOf = (event: HistoryEvent | undefined) =>
   Number(event?.eventTime?.seconds ?? 0) + (event?.eventTime?.nanos ?? 0) / 1e9;

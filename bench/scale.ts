@@ -7,7 +7,7 @@ import { seedBlobs, seedContent } from '../dev/seed';
 import { mapWithConcurrency } from '../src/lib/async-pool';
 import { runBenchBackup, withFreshStack } from './blob';
 import type { Ratio } from './results';
-import { activitySeconds } from './history';
+import { activitySeconds, forEachHistory } from './history';
 import { cpuSeconds, peakRssMiB, resetPeakRss, startBenchWorker } from './worker-process';
 
 export interface ScalePass {
@@ -123,16 +123,13 @@ async function histories(
   let largest = 0;
   let largestPayload = 0;
   let commitSeconds = 0;
-  const query = `WorkflowId = '${workflowId}' OR WorkflowId STARTS_WITH '${workflowId}/'`;
-  for await (const execution of client.workflow.list({ query })) {
-    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    const events = history.events ?? [];
+  await forEachHistory(client, workflowId, (execution, events) => {
     total += events.length;
     largest = Math.max(largest, events.length);
     for (const event of events) largestPayload = Math.max(largestPayload, largestDataIn(event));
     // commitRun's time, queueing included (Azurite deletes a blob in time growing with the account).
     if (execution.workflowId === workflowId) commitSeconds += activitySeconds(events, 'commitRun', 'scheduled');
-  }
+  });
   return { total, largest, largestPayload, commitSeconds };
 }
 
